@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+using HomeService.Functions.Auth;
+using HomeService.Functions.Health;
+using HomeService.Functions.Hosting;
+using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Infrastructure.Http;
+using HomeService.Functions.Infrastructure.Storage;
+using Microsoft.AspNetCore.Http.Json;
+using Scalar.AspNetCore;
+
+namespace HomeService.Functions;
+
+/// <summary>Composition of the app: services and the HTTP pipeline, shared by Program and the tests.</summary>
+public static class AppSetup
+{
+    public static IServiceCollection AddHomeService(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.Configure<CosmosOptions>(configuration.GetSection(CosmosOptions.Section));
+        services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.Section));
+        services.Configure<HostingOptions>(configuration.GetSection(HostingOptions.Section));
+        services.AddSingleton<CosmosDb>();
+        services.AddSingleton<StorageClients>();
+        services.AddSingleton<QueueProvisioner>();
+        services.AddSingleton<FunctionInvoker>();
+        services.AddHostedService<StartupInitializer>();
+        services.AddHostedService<StandaloneTimers>();
+        services.AddHostedService<StandaloneQueues>();
+
+        services.AddHomeServiceAuth(configuration, environment);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize);
+        services.AddExceptionHandler<ProblemMapping>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddOpenApi();
+        return services;
+    }
+
+    public static WebApplication UseHomeService(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/api/openapi/{documentName}.json");
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference("/api/docs", o => o.WithOpenApiRoutePattern("/api/openapi/{documentName}.json"));
+        }
+
+        var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
+        app.MapHealthEndpoints();
+        app.MapAuthEndpoints(app.Environment, auth);
+        app.MapFunctionInvocations();
+        return app;
+    }
+}
+
+/// <summary>Creates local containers and queues before the app serves (only when configured: local stacks).</summary>
+internal sealed class StartupInitializer(CosmosDb db, QueueProvisioner queues, ILogger<StartupInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await db.EnsureCreatedAsync(cancellationToken);
+        await queues.EnsureCreatedAsync(cancellationToken);
+        logger.LogInformation("Storage and database ready");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,31 @@
+using HomeService.Functions.Customers;
+using HomeService.Functions.Health;
+
+namespace HomeService.Functions.Hosting;
+
+/// <summary>
+/// Every function of the app, declared once. `HomeService.Functions emit-functions DIR` writes their
+/// function.json files; the host (or standalone mode) calls the handlers through <see cref="FunctionInvoker"/>.
+/// </summary>
+public static class FunctionRegistry
+{
+    public const string PoisonSuffix = "-poison";
+
+    public static readonly IReadOnlyList<FunctionDefinition> All =
+    [
+        // The whole public API: the host proxies /api/** to ASP.NET Core routing; nothing else is public.
+        FunctionDefinition.Http("api", "api/{*path}"),
+        FunctionDefinition.Timer("Heartbeat", "0 */5 * * * *", HeartbeatFunction.RunAsync),
+        FunctionDefinition.Queue("RecordBrowsingHistory", BrowsingHistory.QueueName, BrowsingHistory.RunAsync),
+    ];
+
+    /// <summary>Every queue the app reads, with its poison queue.</summary>
+    public static IReadOnlyCollection<string> QueueNames { get; } = All
+        .Where(f => f.QueueName is not null)
+        .SelectMany(f => new[] { f.QueueName!, f.QueueName + PoisonSuffix })
+        .Distinct(StringComparer.Ordinal)
+        .ToArray();
+
+    public static FunctionDefinition? Find(string name) =>
+        All.FirstOrDefault(f => f.Trigger != TriggerKind.Http && string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+}

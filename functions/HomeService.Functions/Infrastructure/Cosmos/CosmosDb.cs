@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure.Identity;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Options;
+
+namespace HomeService.Functions.Infrastructure.Cosmos;
+
+/// <summary>The one <see cref="CosmosClient"/> of the process and the containers the features use.</summary>
+public sealed class CosmosDb : IDisposable
+{
+    public static readonly JsonSerializerOptions JsonOptions = CreateJsonOptions();
+
+    private readonly CosmosOptions _options;
+
+    public CosmosDb(IOptions<CosmosOptions> options)
+    {
+        _options = options.Value;
+        if (string.IsNullOrWhiteSpace(_options.Endpoint))
+        {
+            throw new InvalidOperationException("Cosmos:Endpoint is not configured.");
+        }
+
+        var clientOptions = new CosmosClientOptions
+        {
+            ConnectionMode = ConnectionMode.Gateway,
+            // Local servers advertise their own address; talk only to the configured endpoint.
+            LimitToEndpoint = true,
+            UseSystemTextJsonSerializerWithOptions = JsonOptions,
+            ApplicationName = "HomeService",
+        };
+        if (_options.LocalServer)
+        {
+            clientOptions.CustomHandlers.Add(new LocalServerCompatibility());
+        }
+
+        Client = string.IsNullOrEmpty(_options.Key)
+            ? new CosmosClient(_options.Endpoint, new DefaultAzureCredential(), clientOptions)
+            : new CosmosClient(_options.Endpoint, _options.Key, clientOptions);
+    }
+
+    public CosmosClient Client { get; }
+
+    public string DatabaseName => _options.Database;
+
+    public Container Container(string name) => Client.GetContainer(_options.Database, name);
+
+    public Container Users => Container(CosmosContainers.Users);
+    public Container Identities => Container(CosmosContainers.Identities);
+    public Container Auth => Container(CosmosContainers.Auth);
+    public Container Catalog => Container(CosmosContainers.Catalog);
+    public Container Profiles => Container(CosmosContainers.Profiles);
+    public Container Workers => Container(CosmosContainers.Workers);
+    public Container Schedules => Container(CosmosContainers.Schedules);
+    public Container Orders => Container(CosmosContainers.Orders);
+    public Container Idempotency => Container(CosmosContainers.Idempotency);
+    public Container Messages => Container(CosmosContainers.Messages);
+    public Container System => Container(CosmosContainers.System);
+
+    /// <summary>Creates the database and every container when configured to; safe to run repeatedly.</summary>
+    public async Task EnsureCreatedAsync(CancellationToken ct)
+    {
+        if (!_options.CreateIfNotExists)
+        {
+            return;
+        }
+
+        Database database = (await Client.CreateDatabaseIfNotExistsAsync(_options.Database, cancellationToken: ct)).Database;
+        foreach (var spec in CosmosContainers.All)
+        {
+            await database.CreateContainerIfNotExistsAsync(
+                new ContainerProperties(spec.Name, spec.PartitionKeyPath) { DefaultTimeToLive = spec.DefaultTtlSeconds },
+                cancellationToken: ct);
+        }
+    }
+
+    /// <summary>Query options every cross-partition query needs on the local server (and that are harmless on Azure).</summary>
+    public static QueryRequestOptions QueryOptions(string? partitionKey = null, int maxItemCount = 50) => new()
+    {
+        PartitionKey = partitionKey is null ? null : new PartitionKey(partitionKey),
+        MaxItemCount = maxItemCount,
+        EnableOptimisticDirectExecution = true,
+    };
+
+    public void Dispose() => Client.Dispose();
+
+    private static JsonSerializerOptions CreateJsonOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        return options;
+    }
+}

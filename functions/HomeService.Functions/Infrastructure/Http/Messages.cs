@@ -1,0 +1,96 @@
+using System.Globalization;
+using Microsoft.Net.Http.Headers;
+
+namespace HomeService.Functions.Infrastructure.Http;
+
+/// <summary>API message texts in en and zh-CN, chosen by the request's Accept-Language.</summary>
+public static class Messages
+{
+    public enum Language { En, ZhCn }
+
+    private static readonly Dictionary<string, (string En, string Zh)> Texts = new(StringComparer.Ordinal)
+    {
+        // Titles of problem kinds.
+        ["validation_failed"] = ("One or more fields are invalid.", "一个或多个字段无效。"),
+        ["malformed_json"] = ("The request body is not valid JSON for this operation.", "请求体不是此操作可接受的有效 JSON。"),
+        ["not_found"] = ("{0} was not found.", "未找到{0}。"),
+        ["route_not_found"] = ("No such endpoint.", "接口不存在。"),
+        ["method_not_allowed"] = ("This endpoint does not accept this HTTP method.", "此接口不支持该 HTTP 方法。"),
+        ["unsupported_media_type"] = ("Send the body as application/json.", "请以 application/json 发送请求体。"),
+        ["precondition_failed"] = ("The resource was changed by someone else; read it again and retry.", "资源已被他人修改，请重新读取后再试。"),
+        ["precondition_required"] = ("This change needs an If-Match header with the ETag you read.", "此修改需要带有所读取 ETag 的 If-Match 请求头。"),
+        ["conflict"] = ("The request conflicts with the current state of the resource.", "请求与资源当前状态冲突。"),
+        ["forbidden"] = ("You may not do this.", "您无权执行此操作。"),
+        ["unauthorized"] = ("Sign in first.", "请先登录。"),
+        ["too_many_requests"] = ("Too many attempts; try again in {0} seconds.", "尝试次数过多，请 {0} 秒后再试。"),
+        ["service_unavailable"] = ("A service this request needs is unavailable; try again later.", "所需服务暂不可用，请稍后再试。"),
+        ["internal_error"] = ("Something went wrong on our side.", "服务器内部错误。"),
+        ["idempotency_key_reused"] = ("This Idempotency-Key was already used with a different request.", "该 Idempotency-Key 已用于另一个不同的请求。"),
+        ["idempotency_key_required"] = ("This request needs an Idempotency-Key header.", "此请求需要 Idempotency-Key 请求头。"),
+        ["sms_unavailable"] = ("SMS login is not available in this deployment.", "当前部署未开通短信登录。"),
+        ["code_invalid"] = ("The code is wrong or has expired.", "验证码错误或已过期。"),
+        ["wechat_code_invalid"] = ("The WeChat login code was rejected.", "微信登录凭证无效。"),
+        ["already_exists"] = ("{0} already exists.", "{0}已存在。"),
+        ["category_has_children"] = ("Delete or move the subcategories first.", "请先删除或移动子分类。"),
+        ["in_use"] = ("{0} is still in use.", "{0}仍在使用中。"),
+        // Field-level codes.
+        ["required"] = ("Required.", "必填。"),
+        ["too_long"] = ("At most {0} characters.", "最多 {0} 个字符。"),
+        ["out_of_range"] = ("Must be between {0} and {1}.", "必须在 {0} 到 {1} 之间。"),
+        ["invalid"] = ("Invalid value.", "无效的值。"),
+        ["invalid_phone"] = ("Not a valid mobile number.", "手机号格式不正确。"),
+        ["invalid_time_zone"] = ("Unknown time zone.", "未知的时区。"),
+        ["invalid_etag"] = ("Not an ETag this server issued.", "不是有效的 ETag。"),
+        ["unknown_reference"] = ("Refers to something that does not exist.", "引用的对象不存在。"),
+        ["invalid_json"] = ("Not valid JSON here.", "此处不是有效的 JSON。"),
+        ["too_many"] = ("At most {0} entries.", "最多 {0} 项。"),
+        ["invalid_continuation"] = ("The continuation token is not valid for this query.", "分页令牌对此查询无效。"),
+        // Resources named in messages.
+        ["res.city"] = ("City", "城市"),
+        ["res.category"] = ("Category", "分类"),
+        ["res.item"] = ("Service item", "服务项目"),
+        ["res.package"] = ("Package", "套餐"),
+        ["res.address"] = ("Address", "地址"),
+        ["res.user"] = ("User", "用户"),
+        ["res.favorite"] = ("Favorite", "收藏"),
+    };
+
+    public static Language FromRequest(HttpContext? context)
+    {
+        var header = context?.Request.Headers.AcceptLanguage.ToString();
+        if (string.IsNullOrEmpty(header) || !StringWithQualityHeaderValue.TryParseList([header], out var values))
+        {
+            return Language.En;
+        }
+
+        foreach (var value in values.OrderByDescending(v => v.Quality ?? 1))
+        {
+            var tag = value.Value.ToString();
+            if (tag.StartsWith("zh", StringComparison.OrdinalIgnoreCase))
+            {
+                return Language.ZhCn;
+            }
+
+            if (tag.StartsWith("en", StringComparison.OrdinalIgnoreCase))
+            {
+                return Language.En;
+            }
+        }
+
+        return Language.En;
+    }
+
+    public static string Get(Language language, string code, params object?[] args)
+    {
+        if (!Texts.TryGetValue(code, out var text))
+        {
+            return code;
+        }
+
+        var template = language == Language.ZhCn ? text.Zh : text.En;
+        var localizedArgs = args.Select(a => a is string s && s.StartsWith("res.", StringComparison.Ordinal) ? Get(language, s) : a).ToArray();
+        return localizedArgs.Length == 0 ? template : string.Format(CultureInfo.InvariantCulture, template, localizedArgs);
+    }
+
+    public static string LanguageTag(Language language) => language == Language.ZhCn ? "zh-CN" : "en";
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Starts Azurite and the Cosmos DB server on loopback, seeds demo data and runs the app (Development).
+#   PORT=5080 bash scripts/run.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/scripts/setup.sh"
+port="${PORT:-5080}"
+mkdir -p "$root/.local"
+stack_out="$root/.local/stack.json"
+rm -f "$stack_out"
+node "$root/scripts/local-stack.mjs" --keep-stdin-open --data "$root/.local/azurite" > "$stack_out" &
+stack_pid=$!
+trap 'kill $stack_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 300); do [ -s "$stack_out" ] && break; sleep 0.1; done
+[ -s "$stack_out" ] || { echo "The local stack did not start." >&2; exit 1; }
+setting() { node -e "process.stdout.write(JSON.parse(require('fs').readFileSync(process.argv[1],'utf8'))[process.argv[2]])" "$stack_out" "$1"; }
+
+export ASPNETCORE_ENVIRONMENT=Development
+export Cosmos__Endpoint="$(setting cosmosEndpoint)" Cosmos__Key="$(setting cosmosKey)" Cosmos__CreateIfNotExists=true Cosmos__LocalServer=true
+export Storage__ConnectionString="$(setting storageConnectionString)"
+export Hosting__CreateQueues=true Seed__Demo=true
+export Auth__Sms__Provider=Sandbox Auth__WeChat__Provider=Sandbox
+export Auth__BootstrapAdminPhones__0="${ADMIN_PHONE:-13800000000}"
+
+echo "HomeService API:   http://127.0.0.1:$port/api"
+echo "API documentation: http://127.0.0.1:$port/api/docs   (OpenAPI: /api/openapi/v1.json)"
+echo "Log in as admin:   POST /api/auth/sms/send {\"phone\":\"${ADMIN_PHONE:-13800000000}\"}, read the code at GET /api/dev/sms/${ADMIN_PHONE:-13800000000}"
+dotnet run --project "$root/functions/HomeService.Functions" --no-restore --no-launch-profile -- --urls "http://127.0.0.1:$port"
