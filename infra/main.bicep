@@ -25,7 +25,8 @@ param resourceGroupName string = ''
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@minValue(1)
+@description('Flex Consumption scale-out cap (40 to 1000); the low default bounds cost.')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
