@@ -1,0 +1,218 @@
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; hashed into resourceToken for unique resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Location for all resources; must offer Flex Consumption and Cosmos DB serverless.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Developer or CI principal granted data access for debugging (azd sets AZURE_PRINCIPAL_ID). Empty grants nothing.')
+param principalId string = ''
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param principalType string = 'User'
+
+param resourceGroupName string = ''
+
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('Flex Consumption scale-out cap (40 to 1000); the low default bounds cost.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Cosmos DB capacity: serverless (default) or provisioned autoscale shared by the database.')
+@allowed(['serverless', 'autoscale'])
+param cosmosThroughputMode string = 'serverless'
+
+@minValue(1000)
+param cosmosAutoscaleMaxThroughput int = 1000
+
+@description('Payment provider. Sandbox exists for test environments only and is never the default here.')
+@allowed(['WeChatPay', 'Sandbox'])
+param paymentsProvider string = 'WeChatPay'
+
+@description('WeChat mini-program AppID (public).')
+param weChatAppId string = ''
+
+@description('WeChat Pay merchant id (public).')
+param weChatPayMchId string = ''
+
+@description('Serial number of the WeChat Pay merchant API certificate (public).')
+param weChatPayMerchantSerialNumber string = ''
+
+@secure()
+@description('Initial `jwt-signing-key` secret; empty leaves it to be set in Key Vault after provisioning.')
+param jwtSigningKey string = ''
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
+var cosmosDatabaseName = 'homeservice'
+
+// The one list of queues. It must equal FunctionRegistry.QueueNames in the app (each queue a
+// function reads, its -poison queue, and queues the app only sends to); the BicepConsistencyTests
+// read this literal from the compiled template, so keep it a plain literal.
+var queueNames = [
+  'browsing-history'
+  'browsing-history-poison'
+  'order-timers'
+  'order-timers-poison'
+  'order-events'
+  'order-events-poison'
+  'notifications'
+  'notifications-poison'
+]
+
+// Private blob containers of the app (the Flex deployment container is added by the module).
+var blobContainerNames = ['uploads']
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module apiIdentity './app/identity.bicep' = {
+  name: 'apiIdentity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring './app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage './app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    blobContainerNames: blobContainerNames
+    queueNames: queueNames
+  }
+}
+
+module cosmos './app/cosmos.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    accountName: '${abbrs.documentDBDatabaseAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    databaseName: cosmosDatabaseName
+    throughputMode: cosmosThroughputMode
+    autoscaleMaxThroughput: cosmosAutoscaleMaxThroughput
+    dataContributorPrincipalIds: filter([apiIdentity.outputs.principalId, principalId], id => !empty(id))
+  }
+}
+
+module keyVault './app/keyvault.bicep' = {
+  name: 'keyVault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+    jwtSigningKey: jwtSigningKey
+  }
+}
+
+module rbac './app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    appPrincipalId: apiIdentity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+// Versionless secret URIs: the app picks up a rotated secret without a redeployment.
+var secretUri = '${keyVault.outputs.uri}secrets'
+
+module api './app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  // Roles first (Cosmos grants come with the cosmos outputs), so the first start can reach its data.
+  dependsOn: [rbac]
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: 'api'
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    identityId: apiIdentity.outputs.id
+    identityClientId: apiIdentity.outputs.clientId
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    appSettings: {
+      ASPNETCORE_ENVIRONMENT: 'Production'
+      // DefaultAzureCredential picks the user-assigned identity from this.
+      AZURE_CLIENT_ID: apiIdentity.outputs.clientId
+      Cosmos__Endpoint: cosmos.outputs.endpoint
+      Cosmos__Database: cosmos.outputs.databaseName
+      Cosmos__CreateIfNotExists: 'false'
+      Storage__BlobServiceUri: storage.outputs.blobEndpoint
+      Storage__QueueServiceUri: storage.outputs.queueEndpoint
+      Jwt__SigningKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/jwt-signing-key)'
+      WeChat__AppId: weChatAppId
+      WeChat__AppSecret: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechat-app-secret)'
+      Payments__Provider: paymentsProvider
+      Payments__WeChatPay__AppId: weChatAppId
+      Payments__WeChatPay__MchId: weChatPayMchId
+      Payments__WeChatPay__MerchantSerialNumber: weChatPayMerchantSerialNumber
+      Payments__WeChatPay__PrivateKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-private-key)'
+      Payments__WeChatPay__ApiV3Key: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-apiv3-key)'
+      Payments__WeChatPay__PlatformPublicKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-platform-public-key)'
+    }
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output AZURE_FUNCTION_NAME string = api.outputs.name
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = api.outputs.uri
+output AZURE_CLIENT_ID string = apiIdentity.outputs.clientId
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.applicationInsightsConnectionString
+output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output COSMOS_DATABASE string = cosmos.outputs.databaseName
+output STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output KEY_VAULT_NAME string = keyVault.outputs.name
+output KEY_VAULT_URI string = keyVault.outputs.uri
