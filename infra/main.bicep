@@ -67,12 +67,6 @@ var cosmosDatabaseName = 'homeservice'
 var queueNames = [
   'browsing-history'
   'browsing-history-poison'
-  'order-timers'
-  'order-timers-poison'
-  'order-events'
-  'order-events-poison'
-  'notifications'
-  'notifications-poison'
 ]
 
 // Private blob containers of the app (the Flex deployment container is added by the module).
@@ -186,9 +180,12 @@ module api './app/api.bicep' = {
       Cosmos__CreateIfNotExists: 'false'
       Storage__BlobServiceUri: storage.outputs.blobEndpoint
       Storage__QueueServiceUri: storage.outputs.queueEndpoint
-      Jwt__SigningKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/jwt-signing-key)'
-      WeChat__AppId: weChatAppId
-      WeChat__AppSecret: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechat-app-secret)'
+      Auth__SigningKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/jwt-signing-key)'
+      Auth__WeChat__Provider: 'WeChat'
+      Auth__WeChat__AppId: weChatAppId
+      Auth__WeChat__AppSecret: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechat-app-secret)'
+      // No SMS gateway adapter yet: phone login answers 503 until one is added (never the sandbox in Azure).
+      Auth__Sms__Provider: 'None'
       Payments__Provider: paymentsProvider
       Payments__WeChatPay__AppId: weChatAppId
       Payments__WeChatPay__MchId: weChatPayMchId

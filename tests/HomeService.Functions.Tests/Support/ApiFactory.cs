@@ -1,0 +1,69 @@
+using HomeService.Functions.Auth;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HomeService.Functions.Tests.Support;
+
+/// <summary>
+/// The app in-process (WebApplicationFactory) against the real local emulators, with its own Cosmos
+/// database so test classes don't see each other's data. Standalone triggers are off unless a test
+/// factory turns them on.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>
+{
+    public const string AdminPhone = "13900000001";
+
+    public string DatabaseName { get; } = $"hs-test-{Guid.NewGuid():N}";
+
+    /// <summary>Extra settings a derived factory adds (e.g. turning standalone triggers on).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    protected virtual void ConfigureTestServices(IServiceCollection services)
+    {
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var stack = LocalStack.Instance;
+        builder.UseEnvironment("Development");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Cosmos:Endpoint"] = stack.CosmosEndpoint,
+            ["Cosmos:Key"] = stack.CosmosKey,
+            ["Cosmos:Database"] = DatabaseName,
+            ["Cosmos:CreateIfNotExists"] = "true",
+            ["Cosmos:LocalServer"] = "true",
+            ["Storage:ConnectionString"] = stack.StorageConnectionString,
+            ["Hosting:Standalone"] = "false",
+            ["Hosting:CreateQueues"] = "true",
+            ["Auth:Sms:Provider"] = "Sandbox",
+            ["Auth:WeChat:Provider"] = "Sandbox",
+            ["Auth:BootstrapAdminPhones:0"] = AdminPhone,
+            ["Auth:RequestsPerMinutePerClient"] = "100000",
+            ["Seed:Demo"] = "false",
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(ConfigureTestServices);
+    }
+
+    public System.Collections.Concurrent.ConcurrentDictionary<string, Task<TokenResponse>> PhoneTokens { get; } = new();
+
+    public SandboxSmsSender Sms => Services.GetRequiredService<SandboxSmsSender>();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFactory>
+{
+    public const string Name = "api";
+}
