@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using HomeService.Functions.Auth;
+using HomeService.Functions.Customers;
 using HomeService.Functions.Health;
 using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
@@ -23,6 +24,7 @@ public static class AppSetup
         services.AddSingleton<StorageClients>();
         services.AddSingleton<QueueProvisioner>();
         services.AddSingleton<FunctionInvoker>();
+        services.AddSingleton<Addresses>();
         services.AddHostedService<StartupInitializer>();
         services.AddHostedService<StandaloneTimers>();
         services.AddHostedService<StandaloneQueues>();
@@ -58,6 +60,7 @@ public static class AppSetup
         var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
         app.MapHealthEndpoints();
         app.MapAuthEndpoints(app.Environment, auth);
+        app.MapCustomerEndpoints();
         app.MapFunctionInvocations();
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace HomeService.Functions.Hosting;
 
@@ -36,7 +37,11 @@ public static class FunctionEndpoints
 {
     public sealed record InvocationRequest(JsonElement Data, JsonElement Metadata);
 
-    public sealed record InvocationResponse(Dictionary<string, object?> Outputs, IReadOnlyList<string> Logs, object? ReturnValue);
+    /// <summary>The host reads these exact names, whatever the API's JSON naming policy is.</summary>
+    public sealed record InvocationResponse(
+        [property: JsonPropertyName("Outputs")] Dictionary<string, object?> Outputs,
+        [property: JsonPropertyName("Logs")] IReadOnlyList<string> Logs,
+        [property: JsonPropertyName("ReturnValue"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] object? ReturnValue);
 
     public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder routes)
     {

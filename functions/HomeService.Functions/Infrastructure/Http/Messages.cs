@@ -53,6 +53,7 @@ public static class Messages
         ["res.address"] = ("Address", "地址"),
         ["res.user"] = ("User", "用户"),
         ["res.favorite"] = ("Favorite", "收藏"),
+        ["res.worker"] = ("Worker", "师傅"),
     };
 
     public static Language FromRequest(HttpContext? context)
