@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace HomeService.Domain.Money;
 
 public enum LedgerAccountKind
@@ -44,6 +46,7 @@ public sealed record WalletOwner
 /// to the account (wallets, clearing, revenue); <see cref="LedgerAccountKind.ProviderCash"/> is the
 /// one asset account and is negative while the platform holds money. All balances sum to zero.
 /// </summary>
+[JsonConverter(typeof(LedgerAccountJsonConverter))]
 public sealed record LedgerAccount
 {
     private LedgerAccount(LedgerAccountKind kind, WalletOwner? owner)

@@ -90,4 +90,17 @@ public class LedgerTransactionTests
     [Fact]
     public void Accounts_with_the_same_owner_and_kind_are_equal() =>
         Assert.Equal(LedgerAccount.WorkerWallet("w1"), LedgerAccount.WalletOf(WalletOwner.Worker("w1")));
+
+    [Fact]
+    public void Transaction_round_trips_through_json_with_account_ids()
+    {
+        var tx = MoneyFlows.WithdrawalRequested("wd1", WalletOwner.Merchant("m1"), 1_000, 10, At);
+
+        var json = System.Text.Json.JsonSerializer.Serialize(tx);
+        var back = System.Text.Json.JsonSerializer.Deserialize<LedgerTransaction>(json)!;
+
+        Assert.Contains("\"merchant:m1:in-transit\"", json);
+        Assert.Equal((tx.Id, tx.At, tx.Kind, tx.ReversesId), (back.Id, back.At, back.Kind, back.ReversesId));
+        Assert.Equal(tx.Postings, back.Postings);
+    }
 }
