@@ -54,7 +54,7 @@ internal sealed class CompiledPlan
             {
                 DateExceptionKind.DayOff => [],
                 DateExceptionKind.ReplaceHours => hours,
-                _ => Normalize(_weekdays[(int)ex.Date.DayOfWeek].Concat(hours)),
+                _ => Normalize([.. _weekdays[(int)ex.Date.DayOfWeek], .. hours]),
             };
         }
     }
@@ -62,15 +62,23 @@ internal sealed class CompiledPlan
     public (int Start, int End)[] MinutesOn(DateOnly date) =>
         _exceptions.TryGetValue(date, out var hours) ? hours : _weekdays[(int)date.DayOfWeek];
 
-    private static (int, int)[] Normalize(IEnumerable<LocalInterval> intervals) =>
-        Normalize(intervals.Select(i => (i.StartMinute, i.EndMinute)));
-
-    /// <summary>Sorted, merged, non-empty intervals.</summary>
-    private static (int, int)[] Normalize(IEnumerable<(int Start, int End)> intervals)
+    private static (int, int)[] Normalize(IReadOnlyList<LocalInterval> intervals)
     {
-        var merged = new List<(int Start, int End)>();
-        foreach (var (s, e) in intervals.Where(i => i.End > i.Start).OrderBy(i => i.Start))
+        var raw = new (int Start, int End)[intervals.Count];
+        for (var i = 0; i < raw.Length; i++) raw[i] = (intervals[i].StartMinute, intervals[i].EndMinute);
+        return Normalize(raw);
+    }
+
+    private static (int, int)[] Normalize(IEnumerable<(int Start, int End)> intervals) => Normalize(intervals.ToArray());
+
+    /// <summary>Sorted, merged, non-empty intervals. Plain loops: this runs per worker per availability query.</summary>
+    private static (int, int)[] Normalize((int Start, int End)[] intervals)
+    {
+        Array.Sort(intervals);
+        var merged = new List<(int Start, int End)>(intervals.Length);
+        foreach (var (s, e) in intervals)
         {
+            if (e <= s) continue;
             if (merged.Count > 0 && merged[^1].End >= s)
                 merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, e));
             else merged.Add((s, e));
