@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using HomeService.Functions.Admin;
 using HomeService.Functions.Auth;
 using HomeService.Functions.Customers;
 using HomeService.Functions.Health;
@@ -61,6 +62,7 @@ public static class AppSetup
         app.MapHealthEndpoints();
         app.MapAuthEndpoints(app.Environment, auth);
         app.MapCustomerEndpoints();
+        app.MapAdminUserEndpoints();
         app.MapFunctionInvocations();
         return app;
     }

@@ -52,6 +52,13 @@ public sealed class TokenService
         ClockSkew = TimeSpan.FromSeconds(30),
         RoleClaimType = "role",
         NameClaimType = "sub",
+        // The library reads the system clock by default; expiry must follow the injected TimeProvider.
+        LifetimeValidator = (notBefore, expires, _, parameters) =>
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            return (notBefore is null || notBefore.Value <= now + parameters.ClockSkew) &&
+                   (expires is not null && expires.Value > now - parameters.ClockSkew);
+        },
     };
 
     public TokenResponse Issue(UserDocument user)

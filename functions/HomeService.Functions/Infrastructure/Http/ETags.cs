@@ -1,12 +1,16 @@
+using System.Buffers.Text;
+using System.Text;
 using Microsoft.Net.Http.Headers;
 
 namespace HomeService.Functions.Infrastructure.Http;
 
-/// <summary>HTTP ETag ↔ Cosmos _etag: the Cosmos ETag is served as a strong HTTP ETag and expected back in If-Match.</summary>
+/// <summary>
+/// HTTP ETag ↔ Cosmos _etag. The Cosmos value is served as an opaque strong ETag (base64url of the exact
+/// value, whatever quoting the server uses) and decoded back from If-Match, so it round-trips byte for byte.
+/// </summary>
 public static class ETags
 {
-    public static string ToHeader(string cosmosETag) =>
-        cosmosETag.StartsWith('"') ? cosmosETag : $"\"{cosmosETag}\"";
+    public static string ToHeader(string cosmosETag) => $"\"{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(cosmosETag))}\"";
 
     /// <summary>The ETag the client sent in If-Match, as Cosmos expects it; 428 when absent.</summary>
     public static string RequireIfMatch(HttpRequest request)
@@ -22,8 +26,15 @@ public static class ETags
             throw ValidationFailedException.For("If-Match", "invalid_etag");
         }
 
-        // Cosmos ETags are quoted GUID-like strings; keep the quotes, as the SDK compares them verbatim.
-        return tag.Tag.ToString();
+        var opaque = tag.Tag.ToString().Trim('"');
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(opaque));
+        }
+        catch (FormatException)
+        {
+            throw ValidationFailedException.For("If-Match", "invalid_etag");
+        }
     }
 
     public static void Set(HttpResponse response, string? cosmosETag)
