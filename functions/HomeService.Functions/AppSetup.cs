@@ -1,10 +1,12 @@
 using System.Text.Json.Serialization;
 using HomeService.Functions.Auth;
+using HomeService.Functions.Catalog;
 using HomeService.Functions.Health;
 using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
+using HomeService.Functions.Seed;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
 
@@ -23,7 +25,9 @@ public static class AppSetup
         services.AddSingleton<StorageClients>();
         services.AddSingleton<QueueProvisioner>();
         services.AddSingleton<FunctionInvoker>();
+        services.AddSingleton<CatalogStore>();
         services.AddHostedService<StartupInitializer>();
+        services.AddHostedService<DemoCatalogSeeder>();
         services.AddHostedService<StandaloneTimers>();
         services.AddHostedService<StandaloneQueues>();
 
@@ -58,6 +62,7 @@ public static class AppSetup
         var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
         app.MapHealthEndpoints();
         app.MapAuthEndpoints(app.Environment, auth);
+        app.MapCatalogEndpoints();
         app.MapFunctionInvocations();
         return app;
     }
