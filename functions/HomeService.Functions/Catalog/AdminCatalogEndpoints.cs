@@ -26,10 +26,10 @@ public static class AdminCatalogEndpoints
             ListAll<CityDocument>(CityDocument.Kind));
         MapKind<CategoryRequest, CategoryDocument>(admin, "categories", CategoryDocument.Kind, "category", r => r.Id, BuildCategoryAsync, c => c, EnsureCategoryUnusedAsync,
             ListAll<CategoryDocument>(CategoryDocument.Kind));
-        MapKind<ItemRequest, ItemDocument>(admin, "items", ItemDocument.Kind, "service item", r => r.Id, BuildItemAsync, i => i with { SearchText = null }, EnsureItemUnusedAsync,
-            ListPageAsync<ItemDocument>(ItemDocument.Kind));
+        MapKind<ItemRequest, ItemDocument>(admin, "items", ItemDocument.Kind, "service item", r => r.Id, BuildItemAsync, i => i with { SearchText = null, PriceKey = null, PopularityKey = null }, EnsureItemUnusedAsync,
+            ListPageAsync<ItemDocument>(ItemDocument.Kind, i => i.Id));
         MapKind<PackageRequest, PackageDocument>(admin, "packages", PackageDocument.Kind, "package", r => r.Id, BuildPackageAsync, p => p, (_, _, _) => Task.CompletedTask,
-            ListPageAsync<PackageDocument>(PackageDocument.Kind));
+            ListPageAsync<PackageDocument>(PackageDocument.Kind, p => p.Id));
         return admin;
     }
 
@@ -101,13 +101,13 @@ public static class AdminCatalogEndpoints
         async (store, _, ct) => new Page<TDoc>(await store.AllAsync<TDoc>(kind, ct), null);
 
     /// <summary>Items and packages can be many: the admin list pages through them by id.</summary>
-    private static Func<CatalogStore, HttpRequest, CancellationToken, Task<Page<TDoc>>> ListPageAsync<TDoc>(string kind) =>
+    private static Func<CatalogStore, HttpRequest, CancellationToken, Task<Page<TDoc>>> ListPageAsync<TDoc>(string kind, Func<TDoc, string> idOf) =>
         (store, request, ct) =>
         {
             var pageSize = CatalogQueryParameters.PageSize(request);
             var continuation = request.Query["continuationToken"].ToString();
-            return store.PageAsync<TDoc>(kind, new QueryDefinition("SELECT * FROM c ORDER BY c.id"), ContinuationTokens.Fingerprint("admin", kind),
-                continuation, pageSize, ct);
+            return store.KeysetPageAsync(kind, null, new Dictionary<string, object>(), "id", descending: false, idOf,
+                ContinuationTokens.Fingerprint("admin", kind), continuation, pageSize, ct);
         };
 
     // ---- cities
@@ -244,6 +244,7 @@ public static class AdminCatalogEndpoints
 
         var name = r.Name!.Trim();
         var description = r.Description?.Trim() ?? "";
+        var popularity = current?.Popularity ?? r.Popularity ?? 0;
         return new ItemDocument
         {
             Id = id,
@@ -262,8 +263,10 @@ public static class AdminCatalogEndpoints
             CityIds = r.CityIds!,
             Active = r.Active ?? true,
             // Orders raise popularity; an edit of the item's description must not reset it.
-            Popularity = current?.Popularity ?? r.Popularity ?? 0,
+            Popularity = popularity,
             SearchText = Localization.SearchText([name, .. r.Translations?.Values ?? Enumerable.Empty<string>(), description, .. r.DescriptionTranslations?.Values ?? Enumerable.Empty<string>()]),
+            PriceKey = SortKeys.Price(r.PriceFen!.Value, id),
+            PopularityKey = SortKeys.Popularity(popularity, id),
             UpdatedAt = context.Now,
         };
     }
@@ -307,7 +310,7 @@ public static class AdminCatalogEndpoints
 
     private static async Task EnsureItemUnusedAsync(string id, CatalogStore store, CancellationToken ct)
     {
-        var query = new QueryDefinition("SELECT TOP 1 VALUE c.id FROM c WHERE ARRAY_CONTAINS(c.items, {\"itemId\": @id}, true)").WithParameter("@id", id);
+        var query = CatalogStore.Query(PackageDocument.Kind, "ARRAY_CONTAINS(c.items, {\"itemId\": @id}, true)", select: "TOP 1 VALUE c.id").WithParameter("@id", id);
         if ((await store.QueryAsync<string>(PackageDocument.Kind, query, ct)).Count > 0)
         {
             throw new ConflictException("in_use", CatalogStore.Resource(ItemDocument.Kind));

@@ -73,6 +73,11 @@ public sealed record ItemDocument
     /// </summary>
     public string? SearchText { get; init; }
 
+    /// <summary>Browse keys (<see cref="HomeService.Domain.Catalog.SortKeys"/>); internal, never served.</summary>
+    public string? PriceKey { get; init; }
+
+    public string? PopularityKey { get; init; }
+
     public DateTimeOffset UpdatedAt { get; init; }
 }
 

@@ -22,7 +22,7 @@ public static class CatalogEndpoints
         {
             var language = Language(http);
             var cities = await store.QueryAsync<CityDocument>(CityDocument.Kind,
-                new QueryDefinition("SELECT * FROM c WHERE c.active = true ORDER BY c.id"), ct);
+                CatalogStore.Query(CityDocument.Kind, "c.active = true", "c.id"), ct);
             return TypedResults.Ok<IReadOnlyList<CityView>>(cities.Select(c => CityView.From(c, language)).ToList());
         }).WithSummary("Active cities");
 
@@ -37,7 +37,7 @@ public static class CatalogEndpoints
             var language = Language(http);
             var categories = await store.AllAsync<CategoryDocument>(CategoryDocument.Kind, ct);
             var offered = (await store.QueryAsync<string>(ItemDocument.Kind,
-                new QueryDefinition("SELECT VALUE c.categoryId FROM c WHERE c.active = true AND ARRAY_CONTAINS(c.cityIds, @city)").WithParameter("@city", cityId),
+                CatalogStore.Query(ItemDocument.Kind, "c.active = true AND ARRAY_CONTAINS(c.cityIds, @city)", select: "VALUE c.categoryId").WithParameter("@city", cityId),
                 ct)).ToHashSet(StringComparer.Ordinal);
             var tree = CategoryTree.Build(categories, AdminCatalogEndpoints.Info, offered)
                 .Select(node => CategoryView.From(node.Parent, language, node.Children.Select(c => CategoryView.From(c, language)).ToList()))
@@ -60,10 +60,10 @@ public static class CatalogEndpoints
 
             var language = Language(http);
             var packages = await store.QueryAsync<PackageDocument>(PackageDocument.Kind,
-                new QueryDefinition("SELECT * FROM c WHERE c.active = true AND ARRAY_CONTAINS(c.cityIds, @city) ORDER BY c.id").WithParameter("@city", cityId), ct);
+                CatalogStore.Query(PackageDocument.Kind, "c.active = true AND ARRAY_CONTAINS(c.cityIds, @city)", "c.id").WithParameter("@city", cityId), ct);
             var itemIds = packages.SelectMany(p => p.Items).Select(l => l.ItemId).Distinct(StringComparer.Ordinal).ToArray();
             var items = (await store.QueryAsync<ItemDocument>(ItemDocument.Kind,
-                    new QueryDefinition("SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.id)").WithParameter("@ids", itemIds), ct))
+                    CatalogStore.Query(ItemDocument.Kind, "ARRAY_CONTAINS(@ids, c.id)").WithParameter("@ids", itemIds), ct))
                 .ToDictionary(i => i.Id, StringComparer.Ordinal);
             // A package is offered only while every item in it is active.
             var views = packages
@@ -125,11 +125,11 @@ public static class CatalogEndpoints
 
         var q = query!;
         var categories = (await store.AllAsync<CategoryDocument>(CategoryDocument.Kind, ct)).Select(AdminCatalogEndpoints.Info).ToList();
-        var sql = new StringBuilder("SELECT * FROM c WHERE c.active = true AND ARRAY_CONTAINS(c.cityIds, @city)");
+        var where = new StringBuilder("c.active = true AND ARRAY_CONTAINS(c.cityIds, @city)");
         var definition = new Dictionary<string, object> { ["@city"] = cityId };
         void Where(string clause, string name, object value)
         {
-            sql.Append(" AND ").Append(clause);
+            where.Append(" AND ").Append(clause);
             definition[name] = value;
         }
 
@@ -169,19 +169,16 @@ public static class CatalogEndpoints
             Where("c.durationMinutes <= @maxDuration", "@maxDuration", maxD);
         }
 
-        // One ORDER BY property in a single partition: served by the default range index on Cosmos (no composite
-        // index needed), and resumed on both Cosmos and the local server from (order value, _rid) in the
-        // continuation, so ties never repeat or skip an item across pages.
-        sql.Append(q.Sort switch
+        var (keyField, descending, keyOf) = q.Sort switch
         {
-            BrowseSort.PriceAsc => " ORDER BY c.priceFen ASC",
-            BrowseSort.PriceDesc => " ORDER BY c.priceFen DESC",
-            _ => " ORDER BY c.popularity DESC",
-        });
-        var cosmosQuery = definition.Aggregate(new QueryDefinition(sql.ToString()), (d, p) => d.WithParameter(p.Key, p.Value));
+            BrowseSort.PriceAsc => ("priceKey", false, (Func<ItemDocument, string>)(i => i.PriceKey!)),
+            BrowseSort.PriceDesc => ("priceKey", true, i => i.PriceKey!),
+            _ => ("popularityKey", false, i => i.PopularityKey!),
+        };
         var fingerprint = ContinuationTokens.Fingerprint("browse", cityId, q.Keyword, q.CategoryId, q.MinPriceFen, q.MaxPriceFen,
             q.MinDurationMinutes, q.MaxDurationMinutes, q.Sort);
-        var page = await store.PageAsync<ItemDocument>(ItemDocument.Kind, cosmosQuery, fingerprint, request.Query["continuationToken"], q.PageSize, ct);
+        var page = await store.KeysetPageAsync(ItemDocument.Kind, where.ToString(), definition, keyField, descending, keyOf,
+            fingerprint, request.Query["continuationToken"], q.PageSize, ct);
         var language = Language(http);
         return TypedResults.Ok(new ItemPage(page.Items.Select(i => ItemSummary.From(i, language)).ToList(), page.ContinuationToken));
     }

@@ -16,6 +16,18 @@ public sealed class CatalogStore(CosmosDb db)
 {
     private Container Container => db.Catalog;
 
+    /// <summary>
+    /// A query over one kind. Every query names its kind in the text as well as in the partition key: the local
+    /// server filters queries by their text only (it ignores the partition key header), and on Cosmos the extra
+    /// filter costs nothing within the partition.
+    /// </summary>
+    public static QueryDefinition Query(string kind, string? where = null, string? orderBy = null, string select = "*") =>
+        new QueryDefinition(
+                $"SELECT {select} FROM c WHERE c.type = @type" +
+                (where is null ? "" : $" AND ({where})") +
+                (orderBy is null ? "" : $" ORDER BY {orderBy}"))
+            .WithParameter("@type", kind);
+
     /// <summary>The message resource naming a kind in problems ("res.item").</summary>
     public static string Resource(string kind) => $"res.{kind}";
 
@@ -72,7 +84,7 @@ public sealed class CatalogStore(CosmosDb db)
 
     /// <summary>Every document of a kind; only for the small kinds (cities, categories).</summary>
     public Task<List<T>> AllAsync<T>(string kind, CancellationToken ct)
-        => Container.QueryAllAsync<T>(new QueryDefinition("SELECT * FROM c ORDER BY c.id"), kind, ct);
+        => Container.QueryAllAsync<T>(Query(kind, orderBy: "c.id"), kind, ct);
 
     public Task<List<T>> QueryAsync<T>(string kind, QueryDefinition query, CancellationToken ct)
         => Container.QueryAllAsync<T>(query, kind, ct);
@@ -86,32 +98,48 @@ public sealed class CatalogStore(CosmosDb db)
             return [];
         }
 
-        var query = new QueryDefinition("SELECT VALUE c.id FROM c WHERE ARRAY_CONTAINS(@ids, c.id)").WithParameter("@ids", wanted);
+        var query = Query(kind, "ARRAY_CONTAINS(@ids, c.id)", select: "VALUE c.id").WithParameter("@ids", wanted);
         return (await Container.QueryAllAsync<string>(query, kind, ct)).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Whether any document of <paramref name="kind"/> matches <paramref name="where"/> (an expression over <c>c</c>).</summary>
     public async Task<bool> AnyAsync(string kind, string where, string parameter, object value, CancellationToken ct)
     {
-        var query = new QueryDefinition($"SELECT TOP 1 VALUE c.id FROM c WHERE {where}").WithParameter(parameter, value);
+        var query = Query(kind, where, select: "TOP 1 VALUE c.id").WithParameter(parameter, value);
         return (await Container.QueryAllAsync<string>(query, kind, ct)).Count > 0;
     }
 
     /// <summary>
-    /// One page of a single-partition query. A token the server rejects (Cosmos 400) or that does not
-    /// belong to this query answers 400 invalid_continuation instead of a 500.
+    /// One page of <paramref name="kind"/> ordered by the unique string field <paramref name="keyField"/>, resuming
+    /// strictly after the key the continuation token carries (keyset paging).
+    /// Why not Cosmos continuation tokens: the SDK resumes an ORDER BY query through its full query pipeline,
+    /// which needs a query plan the local server cannot give (the second page fails with "queryInfo ... cannot
+    /// both be null"). A filter on a unique key with a single-property ORDER BY is served by the default range
+    /// index on Cosmos and behaves the same on the local server, needs no composite index, and never repeats or
+    /// skips an item across pages.
     /// </summary>
-    public async Task<Page<T>> PageAsync<T>(string kind, QueryDefinition query, string fingerprint, string? continuationToken, int pageSize, CancellationToken ct)
+    public async Task<Page<T>> KeysetPageAsync<T>(
+        string kind, string? where, IReadOnlyDictionary<string, object> parameters, string keyField, bool descending,
+        Func<T, string> keyOf, string fingerprint, string? continuationToken, int pageSize, CancellationToken ct)
     {
-        var cosmosToken = ContinuationTokens.Unwrap(continuationToken, fingerprint);
-        try
+        var after = ContinuationTokens.Unwrap(continuationToken, fingerprint);
+        var filters = new[] { where, after is null ? null : $"c.{keyField} {(descending ? "<" : ">")} @after" }.OfType<string>().ToArray();
+        // One row beyond the page tells whether there is a next page, so the last page never comes back empty.
+        var query = Query(kind, filters.Length == 0 ? null : string.Join(" AND ", filters),
+            $"c.{keyField} {(descending ? "DESC" : "ASC")}", select: $"TOP {pageSize + 1} *");
+        foreach (var (name, value) in parameters)
         {
-            var page = await Container.QueryPageAsync<T>(query, kind, cosmosToken, pageSize, ct);
-            return page with { ContinuationToken = ContinuationTokens.Wrap(page.ContinuationToken, fingerprint) };
+            query = query.WithParameter(name, value);
         }
-        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.BadRequest && cosmosToken is not null)
+
+        if (after is not null)
         {
-            throw ValidationFailedException.For("continuationToken", "invalid_continuation");
+            query = query.WithParameter("@after", after);
         }
+
+        var rows = await Container.QueryAllAsync<T>(query, kind, ct);
+        var items = rows.Take(pageSize).ToList();
+        var next = rows.Count > pageSize ? ContinuationTokens.Wrap(keyOf(items[^1]), fingerprint) : null;
+        return new Page<T>(items, next);
     }
 }

@@ -7,10 +7,9 @@ using HomeService.Functions.Infrastructure.Http;
 namespace HomeService.Functions.Catalog;
 
 /// <summary>
-/// The Cosmos continuation token handed to clients inside a small envelope: URL-safe, and bound to the
-/// query it came from. A Cosmos token replayed against different filters or sort is not rejected by
-/// every server (the local one silently restarts or skips), so the envelope's fingerprint is checked
-/// here and a mismatch answers 400 invalid_continuation on every server alike.
+/// The position a page ended at, handed to clients inside a small envelope: URL-safe, and bound to the
+/// query it came from. A token replayed against different filters or sort, or one that is not ours,
+/// answers 400 invalid_continuation instead of a wrong page.
 /// </summary>
 public static class ContinuationTokens
 {
@@ -22,9 +21,9 @@ public static class ContinuationTokens
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8);
     }
 
-    public static string? Wrap(string? cosmosToken, string fingerprint) => cosmosToken is null
+    public static string? Wrap(string? position, string fingerprint) => position is null
         ? null
-        : Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Envelope(fingerprint, cosmosToken)));
+        : Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Envelope(fingerprint, position)));
 
     public static string? Unwrap(string? token, string fingerprint)
     {

@@ -174,6 +174,8 @@ public static class DemoCatalog
         Active = true,
         Popularity = popularity,
         SearchText = Localization.SearchText([name, en, description, descriptionEn]),
+        PriceKey = SortKeys.Price(priceFen, id),
+        PopularityKey = SortKeys.Popularity(popularity, id),
         UpdatedAt = SeededAt,
     };
 }

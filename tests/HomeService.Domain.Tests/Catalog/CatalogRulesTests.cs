@@ -44,4 +44,16 @@ public sealed class CatalogRulesTests
     [Fact]
     public void Search_text_is_lower_cased_and_skips_empty_parts() =>
         Assert.Equal("日常保洁\nregular cleaning", Localization.SearchText(["日常保洁", " Regular Cleaning ", "", null]));
+
+    [Fact]
+    public void Sort_keys_order_by_price_then_id_and_by_descending_popularity_then_id()
+    {
+        string[] byPrice = [SortKeys.Price(900, "b"), SortKeys.Price(10_000, "a"), SortKeys.Price(900, "a"), SortKeys.Price(10_000_000, "c")];
+        string[] byPopularity = [SortKeys.Popularity(3, "b"), SortKeys.Popularity(1_000, "z"), SortKeys.Popularity(3, "a"), SortKeys.Popularity(0, "a")];
+
+        Assert.Equal([SortKeys.Price(900, "a"), SortKeys.Price(900, "b"), SortKeys.Price(10_000, "a"), SortKeys.Price(10_000_000, "c")],
+            byPrice.Order(StringComparer.Ordinal));
+        Assert.Equal([SortKeys.Popularity(1_000, "z"), SortKeys.Popularity(3, "a"), SortKeys.Popularity(3, "b"), SortKeys.Popularity(0, "a")],
+            byPopularity.Order(StringComparer.Ordinal));
+    }
 }
