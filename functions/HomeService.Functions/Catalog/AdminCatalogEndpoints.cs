@@ -3,7 +3,6 @@ using HomeService.Functions.Auth;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Cosmos;
 
 namespace HomeService.Functions.Catalog;
 

@@ -6,7 +6,6 @@ using HomeService.Functions.Customers;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Cosmos;
 
 namespace HomeService.Functions.Catalog;
 
