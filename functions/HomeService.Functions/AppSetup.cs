@@ -2,11 +2,13 @@ using System.Text.Json.Serialization;
 using HomeService.Functions.Admin;
 using HomeService.Functions.Auth;
 using HomeService.Functions.Customers;
+using HomeService.Functions.Catalog;
 using HomeService.Functions.Health;
 using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
+using HomeService.Functions.Seed;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
 
@@ -26,7 +28,9 @@ public static class AppSetup
         services.AddSingleton<QueueProvisioner>();
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<Addresses>();
+        services.AddSingleton<CatalogStore>();
         services.AddHostedService<StartupInitializer>();
+        services.AddHostedService<DemoCatalogSeeder>();
         services.AddHostedService<StandaloneTimers>();
         services.AddHostedService<StandaloneQueues>();
 
@@ -63,6 +67,7 @@ public static class AppSetup
         app.MapAuthEndpoints(app.Environment, auth);
         app.MapCustomerEndpoints();
         app.MapAdminUserEndpoints();
+        app.MapCatalogEndpoints();
         app.MapFunctionInvocations();
         return app;
     }

@@ -1,0 +1,102 @@
+namespace HomeService.Functions.Catalog;
+
+// Documents of the `catalog` container (partition key /type: one logical partition per kind).
+// Names are written once (usually in Chinese) with optional translations keyed by language tag.
+
+public sealed record GeoCenter(double Latitude, double Longitude);
+
+public sealed record CityDocument
+{
+    public const string Kind = "city";
+
+    public required string Id { get; init; }
+    public string Type { get; init; } = Kind;
+    public required string Name { get; init; }
+    public Dictionary<string, string>? Translations { get; init; }
+    public required string TimeZone { get; init; }
+    public bool Active { get; init; }
+    public IReadOnlyList<string> Districts { get; init; } = [];
+    public required GeoCenter Center { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>ParentId null = top level; children point at a top-level category (two levels, never more).</summary>
+public sealed record CategoryDocument
+{
+    public const string Kind = "category";
+
+    public required string Id { get; init; }
+    public string Type { get; init; } = Kind;
+    public string? ParentId { get; init; }
+    public required string Name { get; init; }
+    public Dictionary<string, string>? Translations { get; init; }
+    public int SortOrder { get; init; }
+    public bool Active { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>上门费: free within <see cref="FreeWithinKm"/>, then <see cref="PerKmFen"/> per km, at most <see cref="CapFen"/>.</summary>
+public sealed record TravelFeeRule(double FreeWithinKm, long PerKmFen, long CapFen);
+
+public sealed record ExtraFees(TravelFeeRule Travel, long MaterialsFen);
+
+public sealed record ItemDocument
+{
+    public const string Kind = "item";
+
+    public required string Id { get; init; }
+    public string Type { get; init; } = Kind;
+    public required string Name { get; init; }
+    public Dictionary<string, string>? Translations { get; init; }
+    public string Description { get; init; } = "";
+    public Dictionary<string, string>? DescriptionTranslations { get; init; }
+    public IReadOnlyList<string> ProcessSteps { get; init; } = [];
+    public IReadOnlyList<string> Tools { get; init; } = [];
+    public required string CategoryId { get; init; }
+    public int DurationMinutes { get; init; }
+
+    /// <summary>Time kept free after the job (cleanup, travel slack); used by scheduling.</summary>
+    public int BufferMinutes { get; init; }
+
+    public long PriceFen { get; init; }
+    public required ExtraFees ExtraFees { get; init; }
+    public IReadOnlyList<string> Images { get; init; } = [];
+    public IReadOnlyList<string> CityIds { get; init; } = [];
+    public bool Active { get; init; }
+
+    /// <summary>A counter raised by orders; an admin update keeps the stored value.</summary>
+    public long Popularity { get; init; }
+
+    /// <summary>
+    /// Lower-cased name, description and their translations: keyword search is a plain CONTAINS on it, which
+    /// behaves the same on the local server and on Cosmos. Internal; never served.
+    /// </summary>
+    public string? SearchText { get; init; }
+
+    /// <summary>Browse keys (<see cref="HomeService.Domain.Catalog.SortKeys"/>); internal, never served.</summary>
+    public string? PriceKey { get; init; }
+
+    public string? PopularityKey { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record PackageLine(string ItemId, int Quantity);
+
+/// <summary>套餐: several items at one package price.</summary>
+public sealed record PackageDocument
+{
+    public const string Kind = "package";
+
+    public required string Id { get; init; }
+    public string Type { get; init; } = Kind;
+    public required string Name { get; init; }
+    public Dictionary<string, string>? Translations { get; init; }
+    public string Description { get; init; } = "";
+    public Dictionary<string, string>? DescriptionTranslations { get; init; }
+    public IReadOnlyList<PackageLine> Items { get; init; } = [];
+    public long PriceFen { get; init; }
+    public IReadOnlyList<string> CityIds { get; init; } = [];
+    public bool Active { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}

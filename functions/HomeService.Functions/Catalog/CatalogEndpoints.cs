@@ -1,0 +1,202 @@
+using System.Text;
+using Azure;
+using HomeService.Domain.Catalog;
+using HomeService.Functions.Auth;
+using HomeService.Functions.Customers;
+using HomeService.Functions.Infrastructure.Http;
+using HomeService.Functions.Infrastructure.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HomeService.Functions.Catalog;
+
+/// <summary>The public catalog under /api/catalog (anonymous), and the admin catalog.</summary>
+public static class CatalogEndpoints
+{
+    public static IEndpointRouteBuilder MapCatalogEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapAdminCatalogEndpoints();
+        var catalog = routes.MapGroup("/api/catalog").WithTags("Catalog").AllowAnonymous();
+
+        catalog.MapGet("/cities", async Task<Ok<IReadOnlyList<CityView>>> (CatalogStore store, HttpContext http, CancellationToken ct) =>
+        {
+            var language = Language(http);
+            var cities = await store.QueryAsync<CityDocument>(CityDocument.Kind,
+                CatalogStore.Query(CityDocument.Kind, "c.active = true", "c.id"), ct);
+            return TypedResults.Ok<IReadOnlyList<CityView>>(cities.Select(c => CityView.From(c, language)).ToList());
+        }).WithSummary("Active cities");
+
+        catalog.MapGet("/cities/{cityId}/categories", async Task<Results<Ok<IReadOnlyList<CategoryView>>, ProblemHttpResult>> (
+            string cityId, CatalogStore store, HttpContext http, CancellationToken ct) =>
+        {
+            if (!await IsActiveCityAsync(store, cityId, ct))
+            {
+                return CatalogProblems.NotFound(http, CityDocument.Kind, cityId);
+            }
+
+            var language = Language(http);
+            var categories = await store.AllAsync<CategoryDocument>(CategoryDocument.Kind, ct);
+            var offered = (await store.QueryAsync<string>(ItemDocument.Kind,
+                CatalogStore.Query(ItemDocument.Kind, "c.active = true AND ARRAY_CONTAINS(c.cityIds, @city)", select: "VALUE c.categoryId").WithParameter("@city", cityId),
+                ct)).ToHashSet(StringComparer.Ordinal);
+            var tree = CategoryTree.Build(categories, AdminCatalogEndpoints.Info, offered)
+                .Select(node => CategoryView.From(node.Parent, language, node.Children.Select(c => CategoryView.From(c, language)).ToList()))
+                .ToList();
+            return TypedResults.Ok<IReadOnlyList<CategoryView>>(tree);
+        }).WithSummary("The two-level category tree of what a city offers").ProducesProblem(StatusCodes.Status404NotFound);
+
+        catalog.MapGet("/cities/{cityId}/items", BrowseItemsAsync)
+            .WithSummary("Browse a city's active items: keyword, categoryId (a top-level one includes its children), minPrice/maxPrice (fen), " +
+                         "minDuration/maxDuration (minutes), sort = popularity | price_asc | price_desc, pageSize 1..50, continuationToken")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+
+        catalog.MapGet("/cities/{cityId}/packages", async Task<Results<Ok<IReadOnlyList<PackageView>>, ProblemHttpResult>> (
+            string cityId, CatalogStore store, HttpContext http, CancellationToken ct) =>
+        {
+            if (!await IsActiveCityAsync(store, cityId, ct))
+            {
+                return CatalogProblems.NotFound(http, CityDocument.Kind, cityId);
+            }
+
+            var language = Language(http);
+            var packages = await store.QueryAsync<PackageDocument>(PackageDocument.Kind,
+                CatalogStore.Query(PackageDocument.Kind, "c.active = true AND ARRAY_CONTAINS(c.cityIds, @city)", "c.id").WithParameter("@city", cityId), ct);
+            var itemIds = packages.SelectMany(p => p.Items).Select(l => l.ItemId).Distinct(StringComparer.Ordinal).ToArray();
+            var items = (await store.QueryAsync<ItemDocument>(ItemDocument.Kind,
+                    CatalogStore.Query(ItemDocument.Kind, "ARRAY_CONTAINS(@ids, c.id)").WithParameter("@ids", itemIds), ct))
+                .ToDictionary(i => i.Id, StringComparer.Ordinal);
+            // A package is offered only while every item in it is active.
+            var views = packages
+                .Where(p => p.Items.All(l => items.TryGetValue(l.ItemId, out var item) && item.Active))
+                .Select(p => new PackageView(
+                    p.Id,
+                    Localization.Pick(p.Name, p.Translations, language),
+                    Localization.Pick(p.Description, p.DescriptionTranslations, language),
+                    p.Items.Select(l => new PackageItemView(l.ItemId, Localization.Pick(items[l.ItemId].Name, items[l.ItemId].Translations, language), l.Quantity, items[l.ItemId].PriceFen)).ToList(),
+                    p.PriceFen,
+                    p.Items.Sum(l => items[l.ItemId].PriceFen * l.Quantity)))
+                .ToList();
+            return TypedResults.Ok<IReadOnlyList<PackageView>>(views);
+        }).WithSummary("A city's active packages (套餐) with their items").ProducesProblem(StatusCodes.Status404NotFound);
+
+        catalog.MapGet("/items/{id}", async Task<Results<Ok<ItemDetail>, ProblemHttpResult>> (
+            string id, CatalogStore store, StorageClients storage, TimeProvider time, HttpContext http, ILoggerFactory loggers, CancellationToken ct) =>
+        {
+            var item = (await store.FindAsync<ItemDocument>(ItemDocument.Kind, id, ct))?.Document;
+            if (item is not { Active: true })
+            {
+                return CatalogProblems.NotFound(http, ItemDocument.Kind, id);
+            }
+
+            if (http.User.Identity?.IsAuthenticated == true && http.User.IsInRole(Roles.Customer))
+            {
+                await RecordViewAsync(storage, new BrowsingHistoryMessage(http.User.UserId(), id, time.GetUtcNow()), loggers, ct);
+            }
+
+            return TypedResults.Ok(ItemDetail.From(item, Language(http)));
+        }).WithSummary("An active item's details; a signed-in customer's view is recorded in their browsing history")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return routes;
+    }
+
+    private static async Task<Results<Ok<ItemPage>, ProblemHttpResult>> BrowseItemsAsync(
+        string cityId, CatalogStore store, HttpContext http, CancellationToken ct)
+    {
+        var request = http.Request;
+        var v = new Validator();
+        var minPrice = CatalogQueryParameters.Long(v, request, "minPrice");
+        var maxPrice = CatalogQueryParameters.Long(v, request, "maxPrice");
+        var minDuration = CatalogQueryParameters.Int(v, request, "minDuration");
+        var maxDuration = CatalogQueryParameters.Int(v, request, "maxDuration");
+        var pageSize = CatalogQueryParameters.Int(v, request, "pageSize");
+        var (query, errors) = BrowseQuery.Parse(cityId, request.Query["keyword"], request.Query["categoryId"],
+            minPrice, maxPrice, minDuration, maxDuration, request.Query["sort"], pageSize);
+        foreach (var (field, code, args) in errors)
+        {
+            v.Add(field, code, args);
+        }
+
+        v.ThrowIfInvalid();
+        if (!await IsActiveCityAsync(store, cityId, ct))
+        {
+            return CatalogProblems.NotFound(http, CityDocument.Kind, cityId);
+        }
+
+        var q = query!;
+        var categories = (await store.AllAsync<CategoryDocument>(CategoryDocument.Kind, ct)).Select(AdminCatalogEndpoints.Info).ToList();
+        var where = new StringBuilder("c.active = true AND ARRAY_CONTAINS(c.cityIds, @city)");
+        var definition = new Dictionary<string, object> { ["@city"] = cityId };
+        void Where(string clause, string name, object value)
+        {
+            where.Append(" AND ").Append(clause);
+            definition[name] = value;
+        }
+
+        if (q.Keyword is not null)
+        {
+            Where("CONTAINS(c.searchText, @keyword)", "@keyword", q.Keyword);
+        }
+
+        if (q.CategoryId is not null)
+        {
+            Where("ARRAY_CONTAINS(@categories, c.categoryId)", "@categories", CategoryTree.Scope(q.CategoryId, categories));
+        }
+
+        var hidden = CategoryTree.Hidden(categories);
+        if (hidden.Count > 0)
+        {
+            Where("NOT ARRAY_CONTAINS(@hidden, c.categoryId)", "@hidden", hidden);
+        }
+
+        if (q.MinPriceFen is { } minP)
+        {
+            Where("c.priceFen >= @minPrice", "@minPrice", minP);
+        }
+
+        if (q.MaxPriceFen is { } maxP)
+        {
+            Where("c.priceFen <= @maxPrice", "@maxPrice", maxP);
+        }
+
+        if (q.MinDurationMinutes is { } minD)
+        {
+            Where("c.durationMinutes >= @minDuration", "@minDuration", minD);
+        }
+
+        if (q.MaxDurationMinutes is { } maxD)
+        {
+            Where("c.durationMinutes <= @maxDuration", "@maxDuration", maxD);
+        }
+
+        var (keyField, descending, keyOf) = q.Sort switch
+        {
+            BrowseSort.PriceAsc => ("priceKey", false, (Func<ItemDocument, string>)(i => i.PriceKey!)),
+            BrowseSort.PriceDesc => ("priceKey", true, i => i.PriceKey!),
+            _ => ("popularityKey", false, i => i.PopularityKey!),
+        };
+        var fingerprint = ContinuationTokens.Fingerprint("browse", cityId, q.Keyword, q.CategoryId, q.MinPriceFen, q.MaxPriceFen,
+            q.MinDurationMinutes, q.MaxDurationMinutes, q.Sort);
+        var page = await store.KeysetPageAsync(ItemDocument.Kind, where.ToString(), definition, keyField, descending, keyOf,
+            fingerprint, request.Query["continuationToken"], q.PageSize, ct);
+        var language = Language(http);
+        return TypedResults.Ok(new ItemPage(page.Items.Select(i => ItemSummary.From(i, language)).ToList(), page.ContinuationToken));
+    }
+
+    private static async Task<bool> IsActiveCityAsync(CatalogStore store, string cityId, CancellationToken ct)
+        => (await store.FindAsync<CityDocument>(CityDocument.Kind, cityId, ct))?.Document.Active == true;
+
+    private static string Language(HttpContext http) => Messages.LanguageTag(Messages.FromRequest(http));
+
+    /// <summary>History is a side effect of reading: a queue outage is logged, never fails the read.</summary>
+    private static async Task RecordViewAsync(StorageClients storage, BrowsingHistoryMessage message, ILoggerFactory loggers, CancellationToken ct)
+    {
+        try
+        {
+            await BrowsingHistory.EnqueueAsync(storage, message, ct);
+        }
+        catch (RequestFailedException e)
+        {
+            loggers.CreateLogger(typeof(CatalogEndpoints)).LogWarning(e, "Browsing history of {UserId} for item {ItemId} not recorded", message.UserId, message.ItemId);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Infrastructure.Http;
+using Microsoft.Azure.Cosmos;
+
+namespace HomeService.Functions.Catalog;
+
+/// <summary>A catalog document with the Cosmos ETag it was read or written at.</summary>
+public sealed record Versioned<T>(T Document, string ETag);
+
+/// <summary>
+/// Data access of the `catalog` container. Every kind (city, category, item, package) is one logical
+/// partition, so each read here is a point read or a single-partition query.
+/// </summary>
+public sealed class CatalogStore(CosmosDb db)
+{
+    private Container Container => db.Catalog;
+
+    /// <summary>
+    /// A query over one kind. Every query names its kind in the text as well as in the partition key: the local
+    /// server filters queries by their text only (it ignores the partition key header), and on Cosmos the extra
+    /// filter costs nothing within the partition.
+    /// </summary>
+    public static QueryDefinition Query(string kind, string? where = null, string? orderBy = null, string select = "*") =>
+        new QueryDefinition(
+                $"SELECT {select} FROM c WHERE c.type = @type" +
+                (where is null ? "" : $" AND ({where})") +
+                (orderBy is null ? "" : $" ORDER BY {orderBy}"))
+            .WithParameter("@type", kind);
+
+    /// <summary>The message resource naming a kind in problems ("res.item").</summary>
+    public static string Resource(string kind) => $"res.{kind}";
+
+    public async Task<Versioned<T>?> FindAsync<T>(string kind, string id, CancellationToken ct)
+    {
+        var response = await Container.ReadOrNullAsync<T>(id, kind, ct);
+        return response is null ? null : new Versioned<T>(response.Resource, response.ETag);
+    }
+
+    public async Task<Versioned<T>> GetAsync<T>(string kind, string id, CancellationToken ct)
+        => await FindAsync<T>(kind, id, ct) ?? throw new NotFoundException(Resource(kind), id);
+
+    /// <summary>Creates the document; an id already taken answers 409 already_exists.</summary>
+    public async Task<string> CreateAsync<T>(string kind, string id, T document, CancellationToken ct)
+    {
+        try
+        {
+            return (await Container.CreateItemAsync(document, new PartitionKey(kind), cancellationToken: ct)).ETag;
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            throw new ConflictException("already_exists", Resource(kind), id);
+        }
+    }
+
+    /// <summary>Replaces the document if it is still at <paramref name="etag"/> (Cosmos answers 412 otherwise).</summary>
+    public async Task<string> ReplaceAsync<T>(string kind, string id, T document, string etag, CancellationToken ct)
+    {
+        try
+        {
+            return (await Container.ReplaceItemAsync(document, id, new PartitionKey(kind), new ItemRequestOptions { IfMatchEtag = etag }, ct)).ETag;
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new NotFoundException(Resource(kind), id);
+        }
+    }
+
+    public async Task DeleteAsync(string kind, string id, string etag, CancellationToken ct)
+    {
+        try
+        {
+            await Container.DeleteItemAsync<object>(id, new PartitionKey(kind), new ItemRequestOptions { IfMatchEtag = etag }, ct);
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new NotFoundException(Resource(kind), id);
+        }
+    }
+
+    /// <summary>Unconditional write of a document with a fixed id (seed data).</summary>
+    public async Task UpsertAsync<T>(string kind, T document, CancellationToken ct)
+        => await Container.UpsertItemAsync(document, new PartitionKey(kind), cancellationToken: ct);
+
+    /// <summary>Every document of a kind; only for the small kinds (cities, categories).</summary>
+    public Task<List<T>> AllAsync<T>(string kind, CancellationToken ct)
+        => Container.QueryAllAsync<T>(Query(kind, orderBy: "c.id"), kind, ct);
+
+    public Task<List<T>> QueryAsync<T>(string kind, QueryDefinition query, CancellationToken ct)
+        => Container.QueryAllAsync<T>(query, kind, ct);
+
+    /// <summary>Which of <paramref name="ids"/> exist as documents of <paramref name="kind"/>.</summary>
+    public async Task<HashSet<string>> ExistingIdsAsync(string kind, IEnumerable<string> ids, CancellationToken ct)
+    {
+        var wanted = ids.Distinct(StringComparer.Ordinal).ToArray();
+        if (wanted.Length == 0)
+        {
+            return [];
+        }
+
+        var query = Query(kind, "ARRAY_CONTAINS(@ids, c.id)", select: "VALUE c.id").WithParameter("@ids", wanted);
+        return (await Container.QueryAllAsync<string>(query, kind, ct)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether any document of <paramref name="kind"/> matches <paramref name="where"/> (an expression over <c>c</c>).</summary>
+    public async Task<bool> AnyAsync(string kind, string where, string parameter, object value, CancellationToken ct)
+    {
+        var query = Query(kind, where, select: "TOP 1 VALUE c.id").WithParameter(parameter, value);
+        return (await Container.QueryAllAsync<string>(query, kind, ct)).Count > 0;
+    }
+
+    /// <summary>
+    /// One page of <paramref name="kind"/> ordered by the unique string field <paramref name="keyField"/>, resuming
+    /// strictly after the key the continuation token carries (keyset paging).
+    /// Why not Cosmos continuation tokens: the SDK resumes an ORDER BY query through its full query pipeline,
+    /// which needs a query plan the local server cannot give (the second page fails with "queryInfo ... cannot
+    /// both be null"). A filter on a unique key with a single-property ORDER BY is served by the default range
+    /// index on Cosmos and behaves the same on the local server, needs no composite index, and never repeats or
+    /// skips an item across pages.
+    /// </summary>
+    public async Task<Page<T>> KeysetPageAsync<T>(
+        string kind, string? where, IReadOnlyDictionary<string, object> parameters, string keyField, bool descending,
+        Func<T, string> keyOf, string fingerprint, string? continuationToken, int pageSize, CancellationToken ct)
+    {
+        var after = ContinuationTokens.Unwrap(continuationToken, fingerprint);
+        var filters = new[] { where, after is null ? null : $"c.{keyField} {(descending ? "<" : ">")} @after" }.OfType<string>().ToArray();
+        // One row beyond the page tells whether there is a next page, so the last page never comes back empty.
+        var query = Query(kind, filters.Length == 0 ? null : string.Join(" AND ", filters),
+            $"c.{keyField} {(descending ? "DESC" : "ASC")}", select: $"TOP {pageSize + 1} *");
+        foreach (var (name, value) in parameters)
+        {
+            query = query.WithParameter(name, value);
+        }
+
+        if (after is not null)
+        {
+            query = query.WithParameter("@after", after);
+        }
+
+        var rows = await Container.QueryAllAsync<T>(query, kind, ct);
+        var items = rows.Take(pageSize).ToList();
+        var next = rows.Count > pageSize ? ContinuationTokens.Wrap(keyOf(items[^1]), fingerprint) : null;
+        return new Page<T>(items, next);
+    }
+}
