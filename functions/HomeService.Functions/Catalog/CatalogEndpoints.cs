@@ -1,3 +1,4 @@
+using HomeService.Functions.Infrastructure.Cosmos;
 using System.Text;
 using Azure;
 using HomeService.Domain.Catalog;

@@ -109,37 +109,13 @@ public sealed class CatalogStore(CosmosDb db)
         return (await Container.QueryAllAsync<string>(query, kind, ct)).Count > 0;
     }
 
-    /// <summary>
-    /// One page of <paramref name="kind"/> ordered by the unique string field <paramref name="keyField"/>, resuming
-    /// strictly after the key the continuation token carries (keyset paging).
-    /// Why not Cosmos continuation tokens: the SDK resumes an ORDER BY query through its full query pipeline,
-    /// which needs a query plan the local server cannot give (the second page fails with "queryInfo ... cannot
-    /// both be null"). A filter on a unique key with a single-property ORDER BY is served by the default range
-    /// index on Cosmos and behaves the same on the local server, needs no composite index, and never repeats or
-    /// skips an item across pages.
-    /// </summary>
-    public async Task<Page<T>> KeysetPageAsync<T>(
+    /// <summary>Keyset paging over one kind; see <see cref="CosmosExtensions.KeysetPageAsync{T}"/>.</summary>
+    public Task<Page<T>> KeysetPageAsync<T>(
         string kind, string? where, IReadOnlyDictionary<string, object> parameters, string keyField, bool descending,
         Func<T, string> keyOf, string fingerprint, string? continuationToken, int pageSize, CancellationToken ct)
     {
-        var after = ContinuationTokens.Unwrap(continuationToken, fingerprint);
-        var filters = new[] { where, after is null ? null : $"c.{keyField} {(descending ? "<" : ">")} @after" }.OfType<string>().ToArray();
-        // One row beyond the page tells whether there is a next page, so the last page never comes back empty.
-        var query = Query(kind, filters.Length == 0 ? null : string.Join(" AND ", filters),
-            $"c.{keyField} {(descending ? "DESC" : "ASC")}", select: $"TOP {pageSize + 1} *");
-        foreach (var (name, value) in parameters)
-        {
-            query = query.WithParameter(name, value);
-        }
-
-        if (after is not null)
-        {
-            query = query.WithParameter("@after", after);
-        }
-
-        var rows = await Container.QueryAllAsync<T>(query, kind, ct);
-        var items = rows.Take(pageSize).ToList();
-        var next = rows.Count > pageSize ? ContinuationTokens.Wrap(keyOf(items[^1]), fingerprint) : null;
-        return new Page<T>(items, next);
+        var all = new Dictionary<string, object?>(parameters.Select(p => KeyValuePair.Create(p.Key, (object?)p.Value))) { ["@type"] = kind };
+        return Container.KeysetPageAsync(kind, where is null ? "c.type = @type" : $"c.type = @type AND ({where})", all,
+            keyField, descending, keyOf, fingerprint, continuationToken, pageSize, ct);
     }
 }

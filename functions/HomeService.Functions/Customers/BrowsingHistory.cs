@@ -18,6 +18,9 @@ public sealed record HistoryDocument
     public required string ItemId { get; init; }
     public required DateTimeOffset ViewedAt { get; init; }
 
+    /// <summary>Unique, time-ordered key for keyset paging (most recent first).</summary>
+    public string SortKey => CosmosExtensions.TimeSortKey(ViewedAt, Id);
+
     [JsonPropertyName("_etag")]
     public string? ETag { get; init; }
 

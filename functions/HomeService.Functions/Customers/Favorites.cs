@@ -10,6 +10,9 @@ namespace HomeService.Functions.Customers;
 
 public sealed record FavoriteDocument(string Id, string UserId, string Type, string Kind, string TargetId, DateTimeOffset CreatedAt)
 {
+    /// <summary>Unique, time-ordered key for keyset paging (newest first).</summary>
+    public string SortKey => CosmosExtensions.TimeSortKey(CreatedAt, Id);
+
     public static string IdFor(string kind, string targetId) => $"fav:{kind}:{targetId}";
 }
 
@@ -33,10 +36,10 @@ public static class FavoriteEndpoints
                 .Range("pageSize", pageSize ?? 20, 1, 50)
                 .ThrowIfInvalid();
             var userId = http.User.UserId();
-            var filter = kind is null ? "" : " AND c.kind = @k";
-            var query = new QueryDefinition($"SELECT * FROM c WHERE c.userId = @u AND c.type = 'favorite'{filter} ORDER BY c.createdAt DESC")
-                .WithParameter("@u", userId).WithParameter("@k", kind);
-            var page = await PageAsync<FavoriteDocument>(db, query, userId, continuationToken, pageSize ?? 20, ct);
+            var where = "c.userId = @u AND c.type = 'favorite'" + (kind is null ? "" : " AND c.kind = @k");
+            var page = await db.Profiles.KeysetPageAsync<FavoriteDocument>(userId, where,
+                new Dictionary<string, object?> { ["@u"] = userId, ["@k"] = kind }, "sortKey", descending: true, f => f.SortKey,
+                ContinuationTokens.Fingerprint("favorites", userId, kind), continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<FavoriteView>(page.Items.Select(f => new FavoriteView(f.Kind, f.TargetId, f.CreatedAt)).ToArray(), page.ContinuationToken));
         }).WithSummary("My favorites, newest first (continuation paging)");
 
@@ -88,9 +91,9 @@ public static class FavoriteEndpoints
         {
             new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
             var userId = http.User.UserId();
-            var query = new QueryDefinition("SELECT * FROM c WHERE c.userId = @u AND c.type = 'history' ORDER BY c.viewedAt DESC")
-                .WithParameter("@u", userId);
-            var page = await PageAsync<HistoryDocument>(db, query, userId, continuationToken, pageSize ?? 20, ct);
+            var page = await db.Profiles.KeysetPageAsync<HistoryDocument>(userId, "c.userId = @u AND c.type = 'history'",
+                new Dictionary<string, object?> { ["@u"] = userId }, "sortKey", descending: true, h => h.SortKey,
+                ContinuationTokens.Fingerprint("history", userId), continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<HistoryView>(page.Items.Select(h => new HistoryView(h.ItemId, h.ViewedAt)).ToArray(), page.ContinuationToken));
         }).WithSummary("Items I viewed, most recent first");
 
@@ -114,18 +117,5 @@ public static class FavoriteEndpoints
         }).WithSummary("Clear my browsing history");
 
         return customer;
-    }
-
-    /// <summary>A page of a query; a token the server cannot parse is the client's mistake (400), not ours.</summary>
-    internal static async Task<Page<T>> PageAsync<T>(CosmosDb db, QueryDefinition query, string partitionKey, string? continuationToken, int pageSize, CancellationToken ct)
-    {
-        try
-        {
-            return await db.Profiles.QueryPageAsync<T>(query, partitionKey, continuationToken, pageSize, ct);
-        }
-        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.BadRequest && continuationToken is not null)
-        {
-            throw ValidationFailedException.For("continuationToken", "invalid_continuation");
-        }
     }
 }

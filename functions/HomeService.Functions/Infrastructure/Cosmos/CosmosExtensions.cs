@@ -21,29 +21,40 @@ public static class CosmosExtensions
         }
     }
 
-    /// <summary>Reads one page of a query; the continuation token is passed back to the client as is.</summary>
-    public static async Task<Page<T>> QueryPageAsync<T>(
-        this Container container, QueryDefinition query, string? partitionKey, string? continuationToken, int pageSize, CancellationToken ct)
+    /// <summary>
+    /// Keyset paging: TOP pageSize+1 rows ordered by a unique sort-key field, resuming after the last key of
+    /// the previous page. Cosmos continuation tokens are not used because the local server's tokens cannot be
+    /// resumed by the SDK; a unique single-field key works the same on both and needs no composite index.
+    /// <paramref name="where"/> must include the partition filter in its text: the local server ignores the
+    /// partition key option of queries.
+    /// </summary>
+    public static async Task<Page<T>> KeysetPageAsync<T>(
+        this Container container, string partitionKey, string where, IReadOnlyDictionary<string, object?> parameters,
+        string keyField, bool descending, Func<T, string> keyOf, string fingerprint, string? continuationToken, int pageSize, CancellationToken ct)
     {
-        using var iterator = container.GetItemQueryIterator<T>(
-            query, string.IsNullOrEmpty(continuationToken) ? null : continuationToken,
-            CosmosDb.QueryOptions(partitionKey, pageSize));
-        var items = new List<T>(pageSize);
-        string? next = null;
-        // A feed response may hold fewer items than asked for; keep reading until the page is full or the feed ends.
-        while (iterator.HasMoreResults && items.Count < pageSize)
+        var after = ContinuationTokens.Unwrap(continuationToken, fingerprint);
+        var filter = after is null ? where : $"({where}) AND c.{keyField} {(descending ? "<" : ">")} @after";
+        // One row beyond the page tells whether there is a next page, so the last page never comes back empty.
+        var query = new QueryDefinition($"SELECT TOP {pageSize + 1} * FROM c WHERE {filter} ORDER BY c.{keyField} {(descending ? "DESC" : "ASC")}");
+        foreach (var (name, value) in parameters)
         {
-            var response = await iterator.ReadNextAsync(ct);
-            items.AddRange(response);
-            next = response.ContinuationToken;
-            if (items.Count >= pageSize || next is null)
-            {
-                break;
-            }
+            query = query.WithParameter(name, value);
         }
 
+        if (after is not null)
+        {
+            query = query.WithParameter("@after", after);
+        }
+
+        var rows = await container.QueryAllAsync<T>(query, partitionKey, ct);
+        var items = rows.Take(pageSize).ToList();
+        var next = rows.Count > pageSize ? ContinuationTokens.Wrap(keyOf(items[^1]), fingerprint) : null;
         return new Page<T>(items, next);
     }
+
+    /// <summary>A sort key that orders by time and stays unique: fixed-width UTC instant + id.</summary>
+    public static string TimeSortKey(DateTimeOffset at, string id) =>
+        $"{at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture)}|{id}";
 
     /// <summary>Runs a query to the end; only for partitions known to be small.</summary>
     public static async Task<List<T>> QueryAllAsync<T>(this Container container, QueryDefinition query, string? partitionKey, CancellationToken ct)

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using HomeService.Functions.Infrastructure.Http;
 
-namespace HomeService.Functions.Catalog;
+namespace HomeService.Functions.Infrastructure.Cosmos;
 
 /// <summary>
 /// The position a page ended at, handed to clients inside a small envelope: URL-safe, and bound to the
