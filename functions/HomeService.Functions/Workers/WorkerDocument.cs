@@ -1,0 +1,66 @@
+using System.Text.Json.Serialization;
+using HomeService.Domain.Common;
+
+namespace HomeService.Functions.Workers;
+
+/// <summary>Onboarding audit states (审核) shared by workers and merchants.</summary>
+public enum AuditStatus { Registered, Submitted, Approved, Rejected, Suspended, Banned }
+
+public sealed record GeoLocation(double Latitude, double Longitude)
+{
+    public GeoPoint ToPoint() => new(Latitude, Longitude);
+}
+
+/// <summary>A skill: a service item the worker offers, optionally at their own price.</summary>
+public sealed record WorkerSkill(string ItemId, long? OwnPriceFen);
+
+public sealed record RatingSummary(double Average, int Count)
+{
+    public static readonly RatingSummary None = new(0, 0);
+}
+
+/// <summary>Certificates and photos, as confirmed upload ids (blob names live on the upload records).</summary>
+public sealed record WorkerDocuments(
+    string? IdCardFront = null, string? IdCardBack = null, string? SkillCertificate = null, string? HealthCertificate = null,
+    string? Avatar = null, IReadOnlyList<string>? LifePhotos = null);
+
+/// <summary>
+/// A worker (师傅), in the `workers` container (partition key /id; id = the worker's user id).
+/// The ID number is never stored in clear: a masked form for display and a keyed hash for uniqueness.
+/// </summary>
+public sealed record WorkerDocument
+{
+    public required string Id { get; init; }
+    public string Type { get; init; } = "worker";
+    public required AuditStatus Status { get; init; }
+    public required string RealName { get; init; }
+    public required string IdNumberMasked { get; init; }
+    public required string IdNumberHash { get; init; }
+    public string? Gender { get; init; }
+    public int? BirthYear { get; init; }
+    public required string CityId { get; init; }
+    public IReadOnlyList<WorkerSkill> Skills { get; init; } = [];
+    /// <summary>Denormalised from <see cref="Skills"/> so candidate queries can use ARRAY_CONTAINS.</summary>
+    public IReadOnlyList<string> SkillItemIds { get; init; } = [];
+    public int YearsOfExperience { get; init; }
+    public string? Intro { get; init; }
+    public double ServiceRadiusKm { get; init; }
+    public GeoLocation? HomeBase { get; init; }
+    public bool Accepting { get; init; }
+    public RatingSummary Rating { get; init; } = RatingSummary.None;
+    public string? MerchantId { get; init; }
+    public WorkerDocuments Documents { get; init; } = new();
+    public string? RejectionReason { get; init; }
+    public DateTimeOffset? SubmittedAt { get; init; }
+    public DateTimeOffset? ReviewedAt { get; init; }
+    public string? ReviewedBy { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    [JsonPropertyName("_etag")]
+    public string? ETag { get; init; }
+
+    /// <summary>Only approved workers who switched accepting on can be offered or booked.</summary>
+    [JsonIgnore]
+    public bool IsBookable => Status == AuditStatus.Approved && Accepting;
+}
