@@ -37,12 +37,13 @@ param cosmosThroughputMode string = 'serverless'
 @minValue(1000)
 param cosmosAutoscaleMaxThroughput int = 1000
 
-@description('Payment provider. Sandbox exists for test environments only and is never the default here.')
-@allowed(['WeChatPay', 'Sandbox'])
+@description('Payment provider. The local sandbox runs only in Development and is refused in Azure.')
+@allowed(['WeChatPay'])
 param paymentsProvider string = 'WeChatPay'
 
-@description('WeChat mini-program AppID (public).')
-param weChatAppId string = ''
+@description('WeChat mini-program AppID (public). Required: the app refuses to start with a half-configured WeChat login.')
+@minLength(1)
+param weChatAppId string
 
 @description('WeChat Pay merchant id (public).')
 param weChatPayMchId string = ''

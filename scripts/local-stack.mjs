@@ -3,13 +3,15 @@
 // Prints ONE line of JSON with the settings the app needs, then runs until SIGINT/SIGTERM or until its
 // stdin closes (so a test process that dies never leaves emulators behind).
 //
-//   node scripts/local-stack.mjs [--data DIR] [--cosmos-port N] [--blob-port N] [--queue-port N] [--keep-stdin-open]
+//   node scripts/local-stack.mjs [--data DIR] [--ephemeral] [--cosmos-port N] [--blob-port N] [--queue-port N] [--keep-stdin-open]
+//
+// --ephemeral deletes the Azurite data folder when the stack stops (tests).
 //
 // Ports default to free ones. A random account key is generated per run: no key lives in the repo.
 import { spawn } from "node:child_process";
 import { createServer, connect } from "node:net";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -50,6 +52,9 @@ const children = [];
 const stop = () => {
   for (const c of children) {
     try { c.kill("SIGTERM"); } catch { /* already gone */ }
+  }
+  if (args.includes("--ephemeral") && typeof data === "string") {
+    try { rmSync(data, { recursive: true, force: true }); } catch { /* best effort */ }
   }
 };
 process.on("SIGINT", () => { stop(); process.exit(0); });

@@ -29,7 +29,7 @@ public sealed class LocalStack
     private static LocalStack Start()
     {
         var script = Path.Combine(RepoRoot, "scripts", "local-stack.mjs");
-        var start = new ProcessStartInfo("node", [script, "--data", Path.Combine(RepoRoot, ".local", $"test-azurite-{Environment.ProcessId}")])
+        var start = new ProcessStartInfo("node", [script, "--ephemeral", "--data", Path.Combine(RepoRoot, ".local", $"test-azurite-{Environment.ProcessId}")])
         {
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
