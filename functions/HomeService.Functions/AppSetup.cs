@@ -8,6 +8,8 @@ using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
+using HomeService.Functions.Messaging;
+using HomeService.Functions.Notifications;
 using HomeService.Functions.Seed;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
@@ -28,6 +30,15 @@ public static class AppSetup
         services.AddSingleton<QueueProvisioner>();
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<Addresses>();
+        services.AddSingleton<IMessageTransport, StorageQueueTransport>();
+        services.AddSingleton<MessageCenter>();
+        if (environment.IsDevelopment())
+        {
+            // No production push adapter yet: outside Development the message center is the only channel.
+            services.AddSingleton<SandboxPushSender>();
+            services.AddSingleton<IPushSender>(sp => sp.GetRequiredService<SandboxPushSender>());
+        }
+
         services.AddSingleton<CatalogStore>();
         services.AddHostedService<StartupInitializer>();
         services.AddHostedService<DemoCatalogSeeder>();
@@ -66,6 +77,7 @@ public static class AppSetup
         app.MapHealthEndpoints();
         app.MapAuthEndpoints(app.Environment, auth);
         app.MapCustomerEndpoints();
+        app.MapMessageCenterEndpoints();
         app.MapAdminUserEndpoints();
         app.MapCatalogEndpoints();
         app.MapFunctionInvocations();

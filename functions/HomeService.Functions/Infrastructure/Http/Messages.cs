@@ -63,6 +63,7 @@ public static class Messages
         ["res.user"] = ("User", "用户"),
         ["res.favorite"] = ("Favorite", "收藏"),
         ["res.worker"] = ("Worker", "师傅"),
+        ["res.message"] = ("Message", "消息"),
     };
 
     public static Language FromRequest(HttpContext? context)

@@ -1,0 +1,43 @@
+namespace HomeService.Functions.Notifications;
+
+/// <summary>Message-center titles per message key, en and zh-CN; the key and order id are stored, text is rendered on read.</summary>
+public static class NotificationTexts
+{
+    private static readonly Dictionary<string, (string En, string Zh)> Titles = new(StringComparer.Ordinal)
+    {
+        ["order.placed"] = ("Order placed: pay within the time limit to keep your slot", "订单已提交，请在时限内完成支付以保留时段"),
+        ["order.paid"] = ("Payment received; we are finding your worker", "支付成功，正在为您安排师傅"),
+        ["order.late-payment"] = ("Your payment arrived after the order closed and will be refunded", "订单关闭后才收到付款，将为您原路退款"),
+        ["order.closed-unpaid"] = ("Order closed: not paid in time", "订单超时未支付，已关闭"),
+        ["order.offered"] = ("New order offered to you: accept it in time", "您有新的派单，请及时接单"),
+        ["order.offer-expired"] = ("The order offer expired", "派单已超时"),
+        ["order.offer-withdrawn"] = ("The order offer was withdrawn", "派单已撤回"),
+        ["order.accepted"] = ("A worker accepted your order", "师傅已接单"),
+        ["order.grabbed"] = ("A worker took your order", "师傅已抢单"),
+        ["order.assigned"] = ("An order was assigned to you", "平台已为您指派订单"),
+        ["order.unassigned"] = ("An order was taken off your schedule", "订单已从您的日程中移除"),
+        ["order.worker-changed"] = ("Your order has a new worker", "您的订单已更换师傅"),
+        ["order.manual-dispatch"] = ("Order needs manual dispatch: no worker accepted", "订单无人接单，需要人工派单"),
+        ["order.on-the-way"] = ("Your worker is on the way", "师傅已出发"),
+        ["order.arrived"] = ("Your worker has arrived", "师傅已到达"),
+        ["order.service-started"] = ("Service started", "服务已开始"),
+        ["order.completed"] = ("Service completed: please confirm", "服务已完成，请确认"),
+        ["order.confirmed"] = ("Order confirmed. Thank you!", "订单已确认，感谢您的使用！"),
+        ["order.auto-confirmed"] = ("Order confirmed automatically", "订单已自动确认"),
+        ["order.after-sale-opened"] = ("After-sale request opened", "售后申请已提交"),
+        ["order.after-sale-resolved"] = ("After-sale request resolved", "售后申请已处理"),
+        ["order.cancelled"] = ("Order cancelled", "订单已取消"),
+        ["order.cancelled-after-dispatch"] = ("An order on your schedule was cancelled", "您日程中的订单已取消"),
+        ["order.refund-requested"] = ("Refund in progress", "退款处理中"),
+        ["order.refunded"] = ("Refund completed", "退款已完成"),
+        ["order.refund-failed"] = ("Refund failed; the platform is retrying", "退款失败，平台正在重试"),
+        ["order.settled"] = ("Order settled to your wallet", "订单收入已结算至钱包"),
+        ["order.reminder-24h"] = ("Reminder: service starts in 24 hours", "提醒：服务将在 24 小时后开始"),
+        ["order.reminder-2h"] = ("Reminder: service starts in 2 hours", "提醒：服务将在 2 小时后开始"),
+    };
+
+    public static string Title(string key, bool chinese) =>
+        Titles.TryGetValue(key, out var text) ? (chinese ? text.Zh : text.En) : key;
+
+    public static bool IsKnown(string key) => Titles.ContainsKey(key);
+}
