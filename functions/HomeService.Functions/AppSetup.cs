@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using HomeService.Functions.Admin;
 using HomeService.Functions.Auth;
+using HomeService.Functions.Booking;
 using HomeService.Functions.Customers;
 using HomeService.Functions.Catalog;
 using HomeService.Functions.Health;
@@ -8,6 +9,7 @@ using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
+using HomeService.Functions.Scheduling;
 using HomeService.Functions.Seed;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
@@ -29,6 +31,13 @@ public static class AppSetup
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<Addresses>();
         services.AddSingleton<CatalogStore>();
+        services.AddSingleton<CitySettingsStore>();
+        services.AddSingleton<WorkerSchedules>();
+        services.AddSingleton<Candidates>();
+        services.AddSingleton<Reservations>();
+        services.AddSingleton<IdempotencyRecords>();
+        services.AddSingleton<BookingService>();
+        services.AddSingleton<OrderChanges>();
         services.AddHostedService<StartupInitializer>();
         services.AddHostedService<DemoCatalogSeeder>();
         services.AddHostedService<StandaloneTimers>();
@@ -68,6 +77,8 @@ public static class AppSetup
         app.MapCustomerEndpoints();
         app.MapAdminUserEndpoints();
         app.MapCatalogEndpoints();
+        app.MapScheduleEndpoints();
+        app.MapBookingEndpoints();
         app.MapFunctionInvocations();
         return app;
     }
