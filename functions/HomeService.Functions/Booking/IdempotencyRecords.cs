@@ -38,7 +38,9 @@ public sealed class IdempotencyRecords(CosmosDb db, TimeProvider time, ILogger<I
     public const string Header = "Idempotency-Key";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
     public static readonly TimeSpan StaleAfter = Reservations.HoldDuration;
-    private static readonly TimeSpan WaitForWinner = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a concurrent retry waits for the first run's result before answering 409 request_in_progress.</summary>
+    internal TimeSpan WaitForWinner { get; set; } = TimeSpan.FromSeconds(10);
 
     public static string RequireKey(HttpRequest request)
     {
