@@ -64,6 +64,7 @@ public static class BookingEndpoints
                 parameters["@status"] = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(s.ToString());
             }
 
+            // Orders are partitioned by id, so this is a cross-partition query; the customer filter in the text scopes it.
             var page = await db.Orders.KeysetPageAsync<OrderDocument>(null!, where, parameters, "createdKey", descending: true, o => o.CreatedKey,
                 ContinuationTokens.Fingerprint("my-orders", me, filter), continuationToken, size, ct);
             return TypedResults.Ok(new Page<OrderView>([.. page.Items.Select(OrderView.Of)], page.ContinuationToken));

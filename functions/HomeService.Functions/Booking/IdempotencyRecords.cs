@@ -63,7 +63,7 @@ public sealed class IdempotencyRecords(CosmosDb db, TimeProvider time, ILogger<I
 
     /// <summary>
     /// Runs <paramref name="firstRun"/> once per key; replays get <paramref name="findResult"/>'s answer (Created = false).
-    /// A first run that fails before producing a result frees the key, so a retry runs again.
+    /// A first run refused before producing a result frees the key, so a retry runs again.
     /// </summary>
     public async Task<(T Result, bool Created)> RunAsync<T>(
         string userId, string key, string scope, string hash,
@@ -139,8 +139,10 @@ public sealed class IdempotencyRecords(CosmosDb db, TimeProvider time, ILogger<I
         {
             return await firstRun(record);
         }
-        catch (Exception) when (!ct.IsCancellationRequested)
+        catch (AppException)
         {
+            // A refusal (validation, nobody free) left no order and no hold: free the key so a retry runs again.
+            // Anything else may have left a hold; the record stays and a retry resumes it once stale, with the same id.
             if (await findResult(record) is null)
             {
                 await TryDeleteAsync(record);
