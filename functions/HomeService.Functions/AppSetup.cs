@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using HomeService.Functions.Admin;
 using HomeService.Functions.Auth;
+using HomeService.Functions.Booking;
 using HomeService.Functions.Customers;
 using HomeService.Functions.Catalog;
 using HomeService.Functions.Health;
@@ -10,6 +11,7 @@ using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Messaging;
 using HomeService.Functions.Notifications;
+using HomeService.Functions.Scheduling;
 using HomeService.Functions.Seed;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
@@ -40,6 +42,13 @@ public static class AppSetup
         }
 
         services.AddSingleton<CatalogStore>();
+        services.AddSingleton<CitySettingsStore>();
+        services.AddSingleton<WorkerSchedules>();
+        services.AddSingleton<Candidates>();
+        services.AddSingleton<Reservations>();
+        services.AddSingleton<IdempotencyRecords>();
+        services.AddSingleton<BookingService>();
+        services.AddSingleton<OrderChanges>();
         services.AddHostedService<StartupInitializer>();
         services.AddHostedService<DemoCatalogSeeder>();
         services.AddHostedService<StandaloneTimers>();
@@ -80,6 +89,8 @@ public static class AppSetup
         app.MapMessageCenterEndpoints();
         app.MapAdminUserEndpoints();
         app.MapCatalogEndpoints();
+        app.MapScheduleEndpoints();
+        app.MapBookingEndpoints();
         app.MapFunctionInvocations();
         return app;
     }

@@ -1,0 +1,107 @@
+using HomeService.Domain.Orders;
+using HomeService.Functions.Auth;
+using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HomeService.Functions.Booking;
+
+/// <summary>Customer booking and order endpoints (/api/customer/orders) and the worker's order detail (/api/worker/orders).</summary>
+public static class BookingEndpoints
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 50;
+
+    public static IEndpointRouteBuilder MapBookingEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var orders = routes.MapGroup("/api/customer/orders").WithTags("Booking").RequireAuthorization(Roles.Customer);
+
+        orders.MapPost("/", async Task<Results<Created<OrderView>, Ok<OrderView>>> (BookingRequest request, HttpContext http, BookingService booking, CancellationToken ct) =>
+        {
+            var key = IdempotencyRecords.RequireKey(http.Request);
+            var (order, created) = await booking.BookAsync(http.User.UserId(), key, request, ct);
+            var view = OrderView.Of(order);
+            return created ? TypedResults.Created($"/api/customer/orders/{order.Id}", view) : TypedResults.Ok(view);
+        }).WithSummary("Book an item at one of my addresses and a start (Idempotency-Key required); answers the order in PendingPayment with its price")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        orders.MapPost("/recurring", async Task<Results<Created<SeriesView>, Ok<SeriesView>>> (RecurringBookingRequest request, HttpContext http, BookingService booking, CancellationToken ct) =>
+        {
+            var key = IdempotencyRecords.RequireKey(http.Request);
+            var (series, created) = await booking.BookSeriesAsync(http.User.UserId(), key, request, ct);
+            return created ? TypedResults.Created($"/api/customer/orders?seriesId={series.SeriesId}", series) : TypedResults.Ok(series);
+        }).WithSummary("Book a weekly / every-2 / every-3-weeks series: one order per occurrence; occurrences that cannot be held are listed in skipped")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        orders.MapGet("/", async Task<Ok<Page<OrderView>>> (string? status, string? continuationToken, string? pageSize, HttpContext http, CosmosDb db, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            var v = new Validator();
+            OrderStatus? filter = null;
+            if (!string.IsNullOrEmpty(status))
+            {
+                if (Enum.TryParse<OrderStatus>(status, ignoreCase: true, out var parsed) && parsed != OrderStatus.None && !int.TryParse(status, out _))
+                {
+                    filter = parsed;
+                }
+                else
+                {
+                    v.Add("status", "invalid");
+                }
+            }
+
+            var size = DefaultPageSize;
+            if (!string.IsNullOrEmpty(pageSize) && (!int.TryParse(pageSize, out size) || size is < 1 or > MaxPageSize))
+            {
+                v.Add("pageSize", "out_of_range", 1, MaxPageSize);
+            }
+
+            v.ThrowIfInvalid();
+            var where = "c.type = @type AND c.customerId = @me" + (filter is null ? "" : " AND c.status = @status");
+            var parameters = new Dictionary<string, object?> { ["@type"] = OrderDocument.Kind, ["@me"] = me };
+            if (filter is { } s)
+            {
+                parameters["@status"] = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(s.ToString());
+            }
+
+            // Orders are partitioned by id, so this is a cross-partition query; the customer filter in the text scopes it.
+            var page = await db.Orders.KeysetPageAsync<OrderDocument>(null!, where, parameters, "createdKey", descending: true, o => o.CreatedKey,
+                ContinuationTokens.Fingerprint("my-orders", me, filter), continuationToken, size, ct);
+            return TypedResults.Ok(new Page<OrderView>([.. page.Items.Select(OrderView.Of)], page.ContinuationToken));
+        }).WithSummary("My orders, newest first (filter by status; keyset continuation paging)");
+
+        orders.MapGet("/{id}", async Task<Ok<OrderView>> (string id, HttpContext http, OrderChanges changes, CancellationToken ct) =>
+            TypedResults.Ok(OrderView.Of(await changes.GetMineAsync(http.User.UserId(), id, ct))))
+            .WithSummary("One of my orders").ProducesProblem(StatusCodes.Status404NotFound);
+
+        orders.MapPost("/{id}/cancel", async Task<Ok<OrderView>> (string id, CancelRequest request, HttpContext http, OrderChanges changes, CancellationToken ct) =>
+        {
+            new Validator().Optional("reason", request.Reason, 200).ThrowIfInvalid();
+            var reason = string.IsNullOrWhiteSpace(request.Reason) ? "customer_request" : request.Reason.Trim();
+            return TypedResults.Ok(OrderView.Of(await changes.CancelAsync(http.User.UserId(), id, reason, ct)));
+        }).WithSummary("Cancel my order: free before acceptance, then per the city policy; releases the worker's time")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        orders.MapPost("/{id}/reschedule", async Task<Ok<OrderView>> (string id, RescheduleRequest request, HttpContext http, OrderChanges changes, CancellationToken ct) =>
+        {
+            new Validator().Check(request.Start is not null, "start", "required").ThrowIfInvalid();
+            return TypedResults.Ok(OrderView.Of(await changes.RescheduleAsync(http.User.UserId(), id, request.Start!.Value, ct)));
+        }).WithSummary("Move my order to another start with the same worker; the old time stays held until the new one is")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        routes.MapGroup("/api/worker/orders").WithTags("Worker orders").RequireAuthorization(Roles.Worker)
+            .MapGet("/{id}", async Task<Ok<OrderView>> (string id, HttpContext http, OrderChanges changes, CancellationToken ct) =>
+            {
+                var me = http.User.UserId();
+                var order = await changes.FindAsync(id, ct);
+                if (order is null || (order.Reservation.WorkerId != me && order.State.CurrentWorkerId != me && order.State.OfferedToWorkerId != me))
+                {
+                    throw new NotFoundException("res.order", id);
+                }
+
+                return TypedResults.Ok(OrderView.Of(order));
+            }).WithSummary("An order I am assigned to").ProducesProblem(StatusCodes.Status404NotFound);
+
+        return routes;
+    }
+}

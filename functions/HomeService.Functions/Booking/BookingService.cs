@@ -1,0 +1,309 @@
+using System.Text.Json;
+using System.Net;
+using HomeService.Domain.Booking;
+using HomeService.Domain.Dispatch;
+using HomeService.Domain.Orders;
+using HomeService.Domain.Scheduling;
+using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Infrastructure.Http;
+using HomeService.Functions.Scheduling;
+using Microsoft.Azure.Cosmos;
+
+namespace HomeService.Functions.Booking;
+
+public sealed record BookingRequest(string? ItemId, string? AddressId, DateTimeOffset? Start, string? WorkerId, int? Quantity, string? Notes);
+
+public sealed record RecurringBookingRequest(
+    string? ItemId, string? AddressId, DateTimeOffset? Start, string? WorkerId, int? Quantity, string? Notes, string? Frequency, int? Occurrences);
+
+public sealed record SkippedOccurrence(int Index, DateTimeOffset Start, string Reason);
+
+public sealed record SeriesView(string SeriesId, string Frequency, IReadOnlyList<OrderView> Orders, IReadOnlyList<SkippedOccurrence> Skipped);
+
+/// <summary>
+/// Placing orders: validate, resolve item/address/city rules, pick the worker, hold their time, price, write the order
+/// through the decider (<see cref="Place"/>), confirm the hold. See <see cref="Reservations"/> for why that order of writes is crash-safe.
+/// </summary>
+public sealed class BookingService(
+    Candidates candidates, Reservations reservations, WorkerSchedules schedules, IdempotencyRecords idempotency,
+    CosmosDb db, TimeProvider time, ILogger<BookingService> logger)
+{
+    public const int NotesMaxLength = 500;
+
+    public static readonly IReadOnlyDictionary<string, RecurrenceFrequency> Frequencies = new Dictionary<string, RecurrenceFrequency>(StringComparer.Ordinal)
+    {
+        ["weekly"] = RecurrenceFrequency.Weekly,
+        ["every2weeks"] = RecurrenceFrequency.EveryTwoWeeks,
+        ["every3weeks"] = RecurrenceFrequency.EveryThreeWeeks,
+    };
+
+    public Task<(OrderDocument Order, bool Created)> BookAsync(string userId, string key, BookingRequest request, CancellationToken ct)
+    {
+        Validate(request.ItemId, request.AddressId, request.Start, request.WorkerId, request.Quantity, request.Notes).ThrowIfInvalid();
+        return idempotency.RunAsync(userId, key, "order", IdempotencyRecords.Hash("order", request),
+            record => PlaceAsync(userId, record.ResultId, request, series: null, preferredWorkerId: null, ct),
+            record => FindAsync(record.ResultId, ct), ct);
+    }
+
+    public async Task<(SeriesView Series, bool Created)> BookSeriesAsync(string userId, string key, RecurringBookingRequest request, CancellationToken ct)
+    {
+        var v = Validate(request.ItemId, request.AddressId, request.Start, request.WorkerId, request.Quantity, request.Notes);
+        v.Check(request.Frequency is not null && Frequencies.ContainsKey(request.Frequency), "frequency", "invalid_frequency")
+            .Check(request.Occurrences is >= Recurrence.MinOccurrences and <= Recurrence.MaxOccurrences, "occurrences", "out_of_range", Recurrence.MinOccurrences, Recurrence.MaxOccurrences)
+            .ThrowIfInvalid();
+        return await idempotency.RunAsync(userId, key, "series", IdempotencyRecords.Hash("series", request),
+            async record =>
+            {
+                var series = await PlaceSeriesAsync(userId, record.ResultId, request, ct);
+                await idempotency.SaveResultAsync(record, series, ct);
+                return series;
+            },
+            record => Task.FromResult(record.Result is { } r ? r.Deserialize<SeriesView>(CosmosDb.JsonOptions) : null), ct);
+    }
+
+    public async Task<OrderDocument?> FindAsync(string orderId, CancellationToken ct) =>
+        (await db.Orders.ReadOrNullAsync<OrderDocument>(orderId, orderId, ct))?.Resource;
+
+    private async Task<SeriesView> PlaceSeriesAsync(string userId, string seriesId, RecurringBookingRequest request, CancellationToken ct)
+    {
+        var service = await candidates.ResolveAsync(userId, request.ItemId!, request.AddressId!, ct);
+        var zone = service.Settings.Zone;
+        var local = ZoneTime.ToLocal(request.Start!.Value, zone);
+        var frequency = Frequencies[request.Frequency!];
+        var starts = Recurrence.Expand(DateOnly.FromDateTime(local), TimeOnly.FromDateTime(local), frequency, request.Occurrences!.Value, zone).Starts;
+        var orders = new List<OrderView>();
+        var skipped = new List<SkippedOccurrence>();
+        string? worker = request.WorkerId;
+        for (var i = 0; i < starts.Count; i++)
+        {
+            var one = new BookingRequest(request.ItemId, request.AddressId, starts[i], request.WorkerId, request.Quantity, request.Notes);
+            try
+            {
+                // Later visits prefer the worker of the first one: customers want the same person each time.
+                var order = await PlaceAsync(userId, $"{seriesId}-{i + 1:00}", one, (seriesId, i + 1), worker, ct);
+                worker ??= order.Reservation.WorkerId;
+                orders.Add(OrderView.Of(order));
+            }
+            catch (AppException e) when (e.Status is StatusCodes.Status409Conflict or StatusCodes.Status400BadRequest)
+            {
+                var reason = e is ValidationFailedException v ? v.Errors[0].Code : e.Code;
+                logger.LogInformation("Series {SeriesId} occurrence {Index} at {Start} not held: {Reason}", seriesId, i + 1, starts[i], reason);
+                skipped.Add(new SkippedOccurrence(i + 1, starts[i], reason));
+            }
+        }
+
+        return new SeriesView(seriesId, request.Frequency!, orders, skipped);
+    }
+
+    /// <summary>Places order <paramref name="orderId"/>; a run resumed under the same id returns the order it already wrote.</summary>
+    private async Task<OrderDocument> PlaceAsync(
+        string userId, string orderId, BookingRequest request, (string Id, int Index)? series, string? preferredWorkerId, CancellationToken ct)
+    {
+        if (await FindAsync(orderId, ct) is { } existing)
+        {
+            return existing;
+        }
+
+        var service = await candidates.ResolveAsync(userId, request.ItemId!, request.AddressId!, ct);
+        var settings = service.Settings;
+        var rules = settings.Availability;
+        var now = time.GetUtcNow();
+        var start = request.Start!.Value.ToUniversalTime();
+        CheckStart(start, now, settings);
+        var reservation = new Reservation(orderId, start, start.AddMinutes(service.Item.DurationMinutes), service.Location);
+
+        var found = await candidates.ForAsync(service, request.WorkerId, now, ct);
+        var ordered = request.WorkerId is { } designated
+            ? [await DesignatedAsync(designated, found, service, start, now, ct)]
+            : Ranked(found, service, start, now, preferredWorkerId);
+
+        foreach (var candidate in ordered)
+        {
+            var quote = PriceCalculator.Quote(
+                new PriceRequest(service.Item.PriceFen, candidate.OwnPriceFen(service.Item.Id), request.Quantity ?? 1,
+                    candidate.Domain.HomeBase.DistanceMetersTo(service.Location), service.Item.ExtraFees.MaterialsFen),
+                new TravelFeeRules(service.Item.ExtraFees.Travel.FreeWithinKm, service.Item.ExtraFees.Travel.PerKmFen, service.Item.ExtraFees.Travel.CapFen));
+            if (!quote.IsValid)
+            {
+                throw new ValidationFailedException([.. quote.Errors.Select(e => new FieldError(e.Field, e.Code))]);
+            }
+
+            var workerId = candidate.Worker.Id;
+            if (await reservations.HoldAsync(workerId, reservation, settings.Travel, service.Item.BufferMinutes, ct) == HoldOutcome.Conflict)
+            {
+                continue;
+            }
+
+            var mode = request.WorkerId is not null ? DispatchMode.Designated
+                : settings.DispatchMode == DispatchMode.Designated ? DispatchMode.AutoAssign : settings.DispatchMode;
+            var details = new OrderDetails(orderId, userId, service.Address.CityId, service.Item.Id, reservation.Start, reservation.End,
+                service.Location, quote.Breakdown!.TotalFen, mode, request.WorkerId);
+            var decision = OrderDecider.Decide(new Place(details, settings.Timings, now), OrderDecider.InitialState);
+            if (decision.Error is { } error)
+            {
+                await reservations.ReleaseAsync(workerId, orderId, ct);
+                throw new OrderTransitionException(error);
+            }
+
+            var order = new OrderDocument
+            {
+                Id = orderId,
+                CustomerId = userId,
+                CityId = service.Address.CityId,
+                Status = OrderStatus.None,
+                CreatedAt = now,
+                CreatedKey = OrderDocument.SortKey(now, orderId),
+                SeriesId = series?.Id,
+                Occurrence = series?.Index,
+                ItemId = service.Item.Id,
+                ItemName = service.Item.Name,
+                Quantity = request.Quantity ?? 1,
+                Notes = string.IsNullOrWhiteSpace(request.Notes) ? null : request.Notes.Trim(),
+                AddressId = service.Address.Id,
+                Reservation = new OrderReservation(workerId, reservation.Start, reservation.End, reservation.Location, service.Item.BufferMinutes),
+                Price = quote.Breakdown,
+                State = OrderDecider.InitialState,
+            }.Apply(decision.Events, now);
+
+            var written = await CreateOrderAsync(order, ct);
+            if (!await reservations.ConfirmAsync(workerId, reservation, settings.Travel, service.Item.BufferMinutes, ct))
+            {
+                // Only when this run stalled past the hold and someone took the time meanwhile: the order must not stand without it.
+                await CancelUnheldAsync(written, ct);
+                throw new ConflictException("slot_taken");
+            }
+
+            logger.LogInformation("Order {OrderId} placed for {CustomerId} with worker {WorkerId} at {Start}", orderId, userId, workerId, start);
+            return written;
+        }
+
+        throw new ConflictException(request.WorkerId is null ? "no_worker_available" : "slot_taken");
+    }
+
+    private async Task<OrderDocument> CreateOrderAsync(OrderDocument order, CancellationToken ct)
+    {
+        try
+        {
+            return (await db.Orders.CreateItemAsync(order, new PartitionKey(order.Id), cancellationToken: ct)).Resource;
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // A resumed run wrote it first; keep theirs and let go of our hold if it is elsewhere.
+            var theirs = (await FindAsync(order.Id, ct))!;
+            if (theirs.Reservation.WorkerId != order.Reservation.WorkerId)
+            {
+                await reservations.ReleaseAsync(order.Reservation.WorkerId, order.Id, ct);
+            }
+
+            return theirs;
+        }
+        catch (Exception)
+        {
+            await reservations.ReleaseAsync(order.Reservation.WorkerId, order.Id, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task CancelUnheldAsync(OrderDocument order, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var decision = OrderDecider.Decide(new Cancel(Actor.System("booking"), "reservation_lost", 0, 0, now), order.State);
+        if (decision.Events.Count > 0)
+        {
+            await db.Orders.ReplaceItemAsync(order.Apply(decision.Events, now) with { ETag = null }, order.Id, new PartitionKey(order.Id),
+                new ItemRequestOptions { IfMatchEtag = order.ETag }, ct);
+        }
+    }
+
+    private async Task<Candidate> DesignatedAsync(
+        string workerId, IReadOnlyList<Candidate> found, ServiceRequest service, DateTimeOffset start, DateTimeOffset now, CancellationToken ct)
+    {
+        if (found.Count == 0)
+        {
+            _ = await schedules.FindWorkerAsync(workerId, ct) ?? throw ValidationFailedException.For("workerId", "unknown_reference");
+            throw new ConflictException("worker_not_available");
+        }
+
+        var candidate = found[0];
+        var settings = service.Settings;
+        var verdict = AvailabilityCalculator.CanWorkerTake(candidate.Domain, service.Spec, service.Location, start, now, settings.Zone, settings.Availability);
+        switch (verdict)
+        {
+            case SlotVerdict.Available:
+                return candidate;
+            case SlotVerdict.Unavailable:
+                var free = candidate.Domain with { Calendar = WorkerCalendar.Empty(workerId) };
+                var withoutBookings = AvailabilityCalculator.CanWorkerTake(free, service.Spec, service.Location, start, now, settings.Zone, settings.Availability);
+                throw new ConflictException(withoutBookings == SlotVerdict.Available ? "slot_taken" : "outside_working_hours");
+            case SlotVerdict.OutsideServiceRadius:
+                throw new ConflictException("outside_service_radius");
+            default:
+                throw new ConflictException("worker_not_available");
+        }
+    }
+
+    private static List<Candidate> Ranked(IReadOnlyList<Candidate> found, ServiceRequest service, DateTimeOffset start, DateTimeOffset now, string? preferred)
+    {
+        var settings = service.Settings;
+        var free = found.Where(c => AvailabilityCalculator.CanWorkerTake(
+            c.Domain, service.Spec, service.Location, start, now, settings.Zone, settings.Availability) == SlotVerdict.Available).ToList();
+        if (free.Count == 0)
+        {
+            throw new ConflictException("no_worker_available");
+        }
+
+        var localDay = DateOnly.FromDateTime(ZoneTime.ToLocal(start, settings.Zone));
+        var weights = settings.Weights;
+        var facts = free.Select(c =>
+        {
+            var entries = c.Calendar.Reservations;
+            var lastHeld = entries.Count == 0 ? (DateTimeOffset?)null : entries.Max(r => r.HeldAt);
+            return new CandidateFacts(
+                c.Worker.Id,
+                settings.Travel.MinutesBetween(c.Domain.HomeBase, service.Location),
+                c.Worker.Rating.Average,
+                entries.Count(r => DateOnly.FromDateTime(ZoneTime.ToLocal(r.Start, settings.Zone)) == localDay),
+                AcceptanceRate: 1, // no acceptance history before the lifecycle feature records it
+                lastHeld is { } at ? (now - at).TotalHours : weights.FairnessSaturationHours);
+        });
+        var byId = free.ToDictionary(c => c.Worker.Id, StringComparer.Ordinal);
+        var ranked = CandidateScoring.Rank(facts, weights).Select(s => byId[s.WorkerId]).ToList();
+        if (preferred is not null && ranked.FindIndex(c => c.Worker.Id == preferred) is var at and > 0)
+        {
+            var first = ranked[at];
+            ranked.RemoveAt(at);
+            ranked.Insert(0, first);
+        }
+
+        return ranked;
+    }
+
+    /// <summary>Rules every start must meet before any worker is considered: on the city's slot grid, after the notice, inside the horizon.</summary>
+    public static void CheckStart(DateTimeOffset start, DateTimeOffset now, CitySettings settings)
+    {
+        var rules = settings.Availability;
+        var local = ZoneTime.ToLocal(start, settings.Zone);
+        var code = local.Ticks % TimeSpan.TicksPerMinute != 0 || (int)local.TimeOfDay.TotalMinutes % rules.StepMinutes != 0 ? "not_on_slot_grid"
+            : start < now.AddMinutes(rules.MinimumNoticeMinutes) ? "too_soon"
+            : start >= now.AddDays(rules.HorizonDays) ? "beyond_horizon"
+            : null;
+        if (code is not null)
+        {
+            throw ValidationFailedException.For("start", code, rules.StepMinutes, rules.MinimumNoticeMinutes, rules.HorizonDays);
+        }
+    }
+
+    private static Validator Validate(string? itemId, string? addressId, DateTimeOffset? start, string? workerId, int? quantity, string? notes)
+    {
+        var v = new Validator().Required("itemId", itemId, 64).Required("addressId", addressId, 64)
+            .Check(start is not null, "start", "required")
+            .Optional("workerId", workerId, 64)
+            .Optional("notes", notes, NotesMaxLength);
+        if (quantity is { } q)
+        {
+            v.Range("quantity", q, 1, PriceCalculator.MaxQuantity);
+        }
+
+        return v;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+using HomeService.Domain.Booking;
+using HomeService.Domain.Common;
+using HomeService.Domain.Orders;
+using HomeService.Domain.Scheduling;
+using HomeService.Functions.Infrastructure.Cosmos;
+
+namespace HomeService.Functions.Booking;
+
+/// <summary>The worker time an order holds; the same interval is an entry in that worker's calendar document.</summary>
+public sealed record OrderReservation(string WorkerId, DateTimeOffset Start, DateTimeOffset End, GeoPoint Location, int BufferMinutes)
+{
+    public Reservation ToDomain(string orderId) => new(orderId, Start, End, Location);
+}
+
+/// <summary>A reschedule between its calendar move and the order write; see <see cref="OrderChanges"/>.</summary>
+public sealed record PendingReschedule(DateTimeOffset Start, DateTimeOffset End, DateTimeOffset RequestedAt);
+
+public sealed record RescheduleRecord(DateTimeOffset FromStart, DateTimeOffset ToStart, DateTimeOffset At);
+
+/// <summary>
+/// An order, in `orders` (pk /id). <see cref="State"/> is the decider's state; <see cref="Status"/>, <see cref="CustomerId"/>
+/// and <see cref="CreatedKey"/> are copied to the top for queries. <see cref="Outbox"/> holds events written with the
+/// change that produced them, for the lifecycle relay.
+/// </summary>
+public sealed record OrderDocument
+{
+    public const string Kind = "order";
+
+    public required string Id { get; init; }
+    public string Type { get; init; } = Kind;
+    public required string CustomerId { get; init; }
+    public required string CityId { get; init; }
+    public required OrderStatus Status { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Unique, time-ordered key for keyset paging of a customer's orders.</summary>
+    public required string CreatedKey { get; init; }
+    public DateTimeOffset? UpdatedAt { get; init; }
+    public string? SeriesId { get; init; }
+    public int? Occurrence { get; init; }
+    public required string ItemId { get; init; }
+    public required string ItemName { get; init; }
+    public required int Quantity { get; init; }
+    public string? Notes { get; init; }
+    public required string AddressId { get; init; }
+    public required OrderReservation Reservation { get; init; }
+    public required PriceBreakdown Price { get; init; }
+    public required OrderState State { get; init; }
+    public IReadOnlyList<OrderEvent> History { get; init; } = [];
+    public IReadOnlyList<OrderEvent> Outbox { get; init; } = [];
+    public PendingReschedule? PendingReschedule { get; init; }
+    public IReadOnlyList<RescheduleRecord> Reschedules { get; init; } = [];
+    public CancellationQuote? Cancellation { get; init; }
+
+    [JsonPropertyName("_etag")]
+    public string? ETag { get; init; }
+
+    /// <summary>The document after the decider's events: state, status copy, history and outbox in one value.</summary>
+    public OrderDocument Apply(IReadOnlyList<OrderEvent> events, DateTimeOffset now)
+    {
+        var state = OrderDecider.Evolve(State, events);
+        return this with { State = state, Status = state.Status, History = [.. History, .. events], Outbox = [.. Outbox, .. events], UpdatedAt = now };
+    }
+
+    public static string SortKey(DateTimeOffset createdAt, string id) => CosmosExtensions.TimeSortKey(createdAt, id);
+}
+
+public sealed record OrderView(
+    string Id, OrderStatus Status, DateTimeOffset Start, DateTimeOffset End, string WorkerId, PriceBreakdown Price,
+    string ItemId, string ItemName, int Quantity, string? Notes, string CityId, string AddressId, DateTimeOffset CreatedAt,
+    DateTimeOffset? PaymentDueAt, string? SeriesId, int? Occurrence, CancellationQuote? Cancellation, bool RescheduleInProgress)
+{
+    public static OrderView Of(OrderDocument o) => new(
+        o.Id, o.Status, o.Reservation.Start, o.Reservation.End, o.Reservation.WorkerId, o.Price, o.ItemId, o.ItemName, o.Quantity, o.Notes,
+        o.CityId, o.AddressId, o.CreatedAt, o.State.DeadlineOf(TimerKind.PaymentTimeout)?.DueAt, o.SeriesId, o.Occurrence, o.Cancellation,
+        o.PendingReschedule is not null);
+}

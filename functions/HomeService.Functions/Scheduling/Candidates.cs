@@ -1,0 +1,64 @@
+using HomeService.Domain.Common;
+using HomeService.Domain.Scheduling;
+using HomeService.Functions.Catalog;
+using HomeService.Functions.Customers;
+using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Infrastructure.Http;
+using HomeService.Functions.Workers;
+using Microsoft.Azure.Cosmos;
+
+namespace HomeService.Functions.Scheduling;
+
+/// <summary>A worker who may serve a request, with the calendar document (and its ETag) it was judged on.</summary>
+public sealed record Candidate(WorkerDocument Worker, CandidateWorker Domain, CalendarDocument Calendar)
+{
+    public long? OwnPriceFen(string itemId) => Worker.Skills.FirstOrDefault(s => s.ItemId == itemId)?.OwnPriceFen;
+}
+
+/// <summary>What a booking or an availability query is about: the item, the caller's address, the city's rules.</summary>
+public sealed record ServiceRequest(ItemDocument Item, AddressDocument Address, CitySettings Settings)
+{
+    public ServiceItemSpec Spec => new(Item.Id, Item.DurationMinutes, Item.BufferMinutes);
+    public GeoPoint Location => new(Address.Latitude, Address.Longitude);
+}
+
+/// <summary>Loads candidates: one cross-partition query on `workers`, then one on `schedules` for their plans and calendars.</summary>
+public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogStore catalog, Addresses addresses, CitySettingsStore settings)
+{
+    /// <summary>Item and address (the caller's own) resolved; unknown or unusable ones are 400s naming the field.</summary>
+    public async Task<ServiceRequest> ResolveAsync(string userId, string itemId, string addressId, CancellationToken ct)
+    {
+        var item = (await catalog.FindAsync<ItemDocument>(ItemDocument.Kind, itemId, ct))?.Document;
+        var address = await addresses.FindAsync(userId, addressId, ct);
+        var v = new Validator()
+            .Check(item is { Active: true }, "itemId", "unknown_reference")
+            .Check(address is not null, "addressId", "unknown_reference");
+        v.ThrowIfInvalid();
+        v.Check(item!.CityIds.Contains(address!.CityId), "itemId", "not_offered_in_city").ThrowIfInvalid();
+        return new ServiceRequest(item, address, await settings.GetAsync(address.CityId, ct));
+    }
+
+    public async Task<IReadOnlyList<Candidate>> ForAsync(ServiceRequest request, string? workerId, DateTimeOffset now, CancellationToken ct)
+    {
+        var text = "SELECT * FROM c WHERE c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND ARRAY_CONTAINS(c.skillItemIds, @item)";
+        var query = new QueryDefinition(text + (workerId is null ? "" : " AND c.id = @worker"))
+            .WithParameter("@approved", "approved").WithParameter("@city", request.Address.CityId).WithParameter("@item", request.Item.Id);
+        if (workerId is not null)
+        {
+            query = query.WithParameter("@worker", workerId);
+        }
+
+        var workers = (await db.Workers.QueryAllAsync<WorkerDocument>(query, null, ct)).Where(w => w.HomeBase is not null).ToList();
+        var (plans, calendars) = await schedules.ForWorkersAsync([.. workers.Select(w => w.Id)], ct);
+        return [.. workers.Select(w =>
+        {
+            var plan = plans.GetValueOrDefault(w.Id) ?? PlanDocument.Empty(w.Id);
+            var calendar = calendars.GetValueOrDefault(w.Id) ?? CalendarDocument.Empty(w.Id);
+            return new Candidate(w, ToDomain(w, plan, calendar.ToCalendar(now)), calendar);
+        })];
+    }
+
+    public static CandidateWorker ToDomain(WorkerDocument w, PlanDocument plan, WorkerCalendar calendar) => new(
+        w.Id, w.Status == AuditStatus.Approved, w.Accepting, [.. w.Skills.Select(s => new OfferedItem(s.ItemId, s.OwnPriceFen))],
+        w.HomeBase!.ToPoint(), w.ServiceRadiusKm, plan.ToPlan(), plan.ToExceptions(), calendar, w.Rating.Average);
+}
