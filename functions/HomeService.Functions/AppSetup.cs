@@ -9,6 +9,7 @@ using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Seed;
+using HomeService.Functions.Uploads;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
 
@@ -29,6 +30,7 @@ public static class AppSetup
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<Addresses>();
         services.AddSingleton<CatalogStore>();
+        services.AddSingleton<UploadStore>();
         services.AddHostedService<StartupInitializer>();
         services.AddHostedService<DemoCatalogSeeder>();
         services.AddHostedService<StandaloneTimers>();
@@ -68,6 +70,7 @@ public static class AppSetup
         app.MapCustomerEndpoints();
         app.MapAdminUserEndpoints();
         app.MapCatalogEndpoints();
+        app.MapUploadEndpoints();
         app.MapFunctionInvocations();
         return app;
     }

@@ -33,6 +33,7 @@ public static class Messages
         ["already_exists"] = ("{0} already exists.", "{0}已存在。"),
         ["category_has_children"] = ("Delete or move the subcategories first.", "请先删除或移动子分类。"),
         ["in_use"] = ("{0} is still in use.", "{0}仍在使用中。"),
+        ["upload_expired"] = ("This upload has expired; start a new one.", "上传已过期，请重新上传。"),
         // Field-level codes.
         ["required"] = ("Required.", "必填。"),
         ["too_long"] = ("At most {0} characters.", "最多 {0} 个字符。"),
@@ -54,6 +55,13 @@ public static class Messages
         ["category_not_top_level"] = ("The parent must be a top-level category.", "上级分类必须是一级分类。"),
         ["category_not_leaf"] = ("Choose a second-level category.", "请选择二级分类。"),
         ["category_has_items"] = ("This category has service items; it must stay second-level.", "该分类下有服务项目，必须保持为二级分类。"),
+        ["invalid_upload_kind"] = ("Unknown kind; use one of: {0}.", "未知的类型，可选：{0}。"),
+        ["content_type_not_allowed"] = ("This file type is not allowed for this kind of upload.", "此类上传不允许该文件类型。"),
+        ["upload_missing"] = ("No file was uploaded yet.", "尚未上传文件。"),
+        ["upload_too_large"] = ("The file is larger than {0} bytes.", "文件超过 {0} 字节。"),
+        ["upload_size_mismatch"] = ("The file has {1} bytes, not the {0} declared.", "文件大小为 {1} 字节，与声明的 {0} 字节不符。"),
+        ["upload_type_mismatch"] = ("The file was not stored as {0}.", "文件未以 {0} 类型存储。"),
+        ["upload_content_mismatch"] = ("The file's content is not {0}.", "文件内容不是 {0}。"),
         // Resources named in messages.
         ["res.city"] = ("City", "城市"),
         ["res.category"] = ("Category", "分类"),
@@ -63,6 +71,7 @@ public static class Messages
         ["res.user"] = ("User", "用户"),
         ["res.favorite"] = ("Favorite", "收藏"),
         ["res.worker"] = ("Worker", "师傅"),
+        ["res.upload"] = ("Upload", "上传文件"),
     };
 
     public static Language FromRequest(HttpContext? context)
