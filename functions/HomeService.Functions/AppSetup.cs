@@ -10,6 +10,7 @@ using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Seed;
 using HomeService.Functions.Uploads;
+using HomeService.Functions.Workers;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
 
@@ -37,6 +38,7 @@ public static class AppSetup
         services.AddHostedService<StandaloneQueues>();
 
         services.AddHomeServiceAuth(configuration, environment);
+        services.AddWorkersAndMerchants(configuration, environment);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize);
         services.AddExceptionHandler<ProblemMapping>();
@@ -71,6 +73,7 @@ public static class AppSetup
         app.MapAdminUserEndpoints();
         app.MapCatalogEndpoints();
         app.MapUploadEndpoints();
+        app.MapWorkerAndMerchantEndpoints();
         app.MapFunctionInvocations();
         return app;
     }

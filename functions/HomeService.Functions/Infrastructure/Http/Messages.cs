@@ -33,6 +33,9 @@ public static class Messages
         ["already_exists"] = ("{0} already exists.", "{0}已存在。"),
         ["category_has_children"] = ("Delete or move the subcategories first.", "请先删除或移动子分类。"),
         ["in_use"] = ("{0} is still in use.", "{0}仍在使用中。"),
+        ["audit_not_allowed"] = ("Cannot {0} while the application is {1}.", "申请处于 {1} 状态，无法执行 {0}。"),
+        ["id_number_in_use"] = ("This ID number is already registered to another worker.", "该身份证号已被其他师傅使用。"),
+        ["already_in_merchant"] = ("You already belong to a merchant; leave it first.", "您已隶属于一个商户，请先退出。"),
         ["upload_expired"] = ("This upload has expired; start a new one.", "上传已过期，请重新上传。"),
         // Field-level codes.
         ["required"] = ("Required.", "必填。"),
@@ -62,6 +65,13 @@ public static class Messages
         ["upload_size_mismatch"] = ("The file has {1} bytes, not the {0} declared.", "文件大小为 {1} 字节，与声明的 {0} 字节不符。"),
         ["upload_type_mismatch"] = ("The file was not stored as {0}.", "文件未以 {0} 类型存储。"),
         ["upload_content_mismatch"] = ("The file's content is not {0}.", "文件内容不是 {0}。"),
+        ["invalid_id_number"] = ("Not a valid 18-digit resident ID number.", "不是有效的 18 位居民身份证号。"),
+        ["identity_locked"] = ("Cannot change after approval.", "审核通过后不可修改。"),
+        ["not_offered_in_city"] = ("This service is not offered in the chosen city.", "该服务在所选城市未开通。"),
+        ["upload_not_confirmed"] = ("Not a confirmed upload of yours.", "不是您已确认的上传文件。"),
+        ["upload_wrong_kind"] = ("Upload a {0} here.", "此处需上传 {0}。"),
+        ["invite_invalid"] = ("The invite code is wrong or has expired.", "邀请码错误或已过期。"),
+        ["reason_required"] = ("Give a reason.", "请填写原因。"),
         // Resources named in messages.
         ["res.city"] = ("City", "城市"),
         ["res.category"] = ("Category", "分类"),
@@ -72,6 +82,7 @@ public static class Messages
         ["res.favorite"] = ("Favorite", "收藏"),
         ["res.worker"] = ("Worker", "师傅"),
         ["res.upload"] = ("Upload", "上传文件"),
+        ["res.merchant"] = ("Merchant", "商户"),
     };
 
     public static Language FromRequest(HttpContext? context)
