@@ -43,7 +43,16 @@ public static class WorkerSetup
         }
         else
         {
-            key = Convert.FromBase64String(options.IdNumberHashKey);
+            try
+            {
+                key = Convert.FromBase64String(options.IdNumberHashKey);
+            }
+            catch (FormatException)
+            {
+                // E.g. an unresolved Key Vault reference: refuse to start rather than hash with the wrong key.
+                throw new InvalidOperationException("Workers:IdNumberHashKey is not base64 (is the Key Vault secret worker-id-hash-key set?).");
+            }
+
             if (key.Length < 32)
             {
                 throw new InvalidOperationException("Workers:IdNumberHashKey must be at least 32 bytes (base64).");
