@@ -182,6 +182,7 @@ module api './app/api.bicep' = {
       Storage__BlobServiceUri: storage.outputs.blobEndpoint
       Storage__QueueServiceUri: storage.outputs.queueEndpoint
       Auth__SigningKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/jwt-signing-key)'
+      Workers__IdNumberHashKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/worker-id-hash-key)'
       Auth__WeChat__Provider: 'WeChat'
       Auth__WeChat__AppId: weChatAppId
       Auth__WeChat__AppSecret: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechat-app-secret)'

@@ -13,6 +13,8 @@ using HomeService.Functions.Messaging;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Scheduling;
 using HomeService.Functions.Seed;
+using HomeService.Functions.Uploads;
+using HomeService.Functions.Workers;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
 
@@ -49,12 +51,14 @@ public static class AppSetup
         services.AddSingleton<IdempotencyRecords>();
         services.AddSingleton<BookingService>();
         services.AddSingleton<OrderChanges>();
+        services.AddSingleton<UploadStore>();
         services.AddHostedService<StartupInitializer>();
         services.AddHostedService<DemoCatalogSeeder>();
         services.AddHostedService<StandaloneTimers>();
         services.AddHostedService<StandaloneQueues>();
 
         services.AddHomeServiceAuth(configuration, environment);
+        services.AddWorkersAndMerchants(configuration, environment);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize);
         services.AddExceptionHandler<ProblemMapping>();
@@ -91,6 +95,8 @@ public static class AppSetup
         app.MapCatalogEndpoints();
         app.MapScheduleEndpoints();
         app.MapBookingEndpoints();
+        app.MapUploadEndpoints();
+        app.MapWorkerAndMerchantEndpoints();
         app.MapFunctionInvocations();
         return app;
     }

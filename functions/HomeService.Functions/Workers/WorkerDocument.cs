@@ -52,6 +52,8 @@ public sealed record WorkerDocument
     public WorkerDocuments Documents { get; init; } = new();
     public string? RejectionReason { get; init; }
     public DateTimeOffset? SubmittedAt { get; init; }
+    /// <summary>Keyset paging key of the admin audit queue: <c>TimeSortKey(SubmittedAt ?? CreatedAt, Id)</c>.</summary>
+    public string? SubmittedKey { get; init; }
     public DateTimeOffset? ReviewedAt { get; init; }
     public string? ReviewedBy { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }

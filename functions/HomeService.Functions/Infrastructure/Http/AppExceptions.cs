@@ -6,6 +6,9 @@ public abstract class AppException(int status, string code, params object?[] arg
     public int Status { get; } = status;
     public string Code { get; } = code;
     public object?[] Args { get; } = args;
+
+    /// <summary>Machine-readable extras the problem carries besides code and title (e.g. the current state).</summary>
+    public Dictionary<string, object?> Details { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One field at fault: a message code and its arguments, localized when answered.</summary>

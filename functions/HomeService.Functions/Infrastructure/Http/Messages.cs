@@ -47,6 +47,10 @@ public static class Messages
         ["cancel-needs-admin"] = ("The worker has arrived; only customer service can cancel now.", "师傅已到达，现在只能由客服取消。"),
         ["amount-mismatch"] = ("The amounts do not add up to what was paid.", "金额与已付金额不符。"),
         ["invalid-order-details"] = ("The order details are incomplete or invalid.", "订单信息不完整或无效。"),
+        ["audit_not_allowed"] = ("Cannot {0} while the application is {1}.", "申请处于 {1} 状态，无法执行 {0}。"),
+        ["id_number_in_use"] = ("This ID number is already registered to another worker.", "该身份证号已被其他师傅使用。"),
+        ["already_in_merchant"] = ("You already belong to a merchant; leave it first.", "您已隶属于一个商户，请先退出。"),
+        ["upload_expired"] = ("This upload has expired; start a new one.", "上传已过期，请重新上传。"),
         // Field-level codes.
         ["required"] = ("Required.", "必填。"),
         ["too_long"] = ("At most {0} characters.", "最多 {0} 个字符。"),
@@ -85,6 +89,20 @@ public static class Messages
         ["not_whole_minute"] = ("Use whole minutes.", "请使用整分钟。"),
         ["hours_required"] = ("Hours are required for this kind.", "此类型需要填写时间段。"),
         ["hours_not_allowed"] = ("A day off has no hours.", "休息日不能填写时间段。"),
+        ["invalid_upload_kind"] = ("Unknown kind; use one of: {0}.", "未知的类型，可选：{0}。"),
+        ["content_type_not_allowed"] = ("This file type is not allowed for this kind of upload.", "此类上传不允许该文件类型。"),
+        ["upload_missing"] = ("No file was uploaded yet.", "尚未上传文件。"),
+        ["upload_too_large"] = ("The file is larger than {0} bytes.", "文件超过 {0} 字节。"),
+        ["upload_size_mismatch"] = ("The file has {1} bytes, not the {0} declared.", "文件大小为 {1} 字节，与声明的 {0} 字节不符。"),
+        ["upload_type_mismatch"] = ("The file was not stored as {0}.", "文件未以 {0} 类型存储。"),
+        ["upload_content_mismatch"] = ("The file's content is not {0}.", "文件内容不是 {0}。"),
+        ["invalid_id_number"] = ("Not a valid 18-digit resident ID number.", "不是有效的 18 位居民身份证号。"),
+        ["identity_locked"] = ("Cannot change after approval.", "审核通过后不可修改。"),
+        ["not_offered_in_city"] = ("This service is not offered in the chosen city.", "该服务在所选城市未开通。"),
+        ["upload_not_confirmed"] = ("Not a confirmed upload of yours.", "不是您已确认的上传文件。"),
+        ["upload_wrong_kind"] = ("Upload a {0} here.", "此处需上传 {0}。"),
+        ["invite_invalid"] = ("The invite code is wrong or has expired.", "邀请码错误或已过期。"),
+        ["reason_required"] = ("Give a reason.", "请填写原因。"),
         // Resources named in messages.
         ["res.city"] = ("City", "城市"),
         ["res.category"] = ("Category", "分类"),
@@ -96,6 +114,8 @@ public static class Messages
         ["res.worker"] = ("Worker", "师傅"),
         ["res.message"] = ("Message", "消息"),
         ["res.order"] = ("Order", "订单"),
+        ["res.upload"] = ("Upload", "上传文件"),
+        ["res.merchant"] = ("Merchant", "商户"),
     };
 
     public static Language FromRequest(HttpContext? context)

@@ -41,6 +41,14 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             problem = Create(language, 500, "internal_error");
         }
 
+        if (exception is AppException { Details.Count: > 0 } withDetails)
+        {
+            foreach (var (key, value) in withDetails.Details)
+            {
+                problem.Extensions[key] = value;
+            }
+        }
+
         if (exception is TooManyRequestsException tooMany)
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(tooMany.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Json;
+using HomeService.Functions.Infrastructure.Storage;
+using HomeService.Functions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HomeService.Functions.Tests.Uploads;
+
+[Collection(ApiCollection.Name)]
+public sealed class UploadTests(ApiFactory factory)
+{
+    private async Task<bool> BlobExistsAsync(string blobName)
+    {
+        var storage = factory.Services.GetRequiredService<StorageClients>();
+        return await storage.Blobs.GetBlobContainerClient(storage.UploadsContainer).GetBlobClient(blobName).ExistsAsync();
+    }
+
+    [Fact]
+    public async Task A_photo_goes_straight_to_blob_storage_is_confirmed_and_read_back_through_a_short_lived_url()
+    {
+        var client = await factory.NewCustomerAsync();
+        var bytes = UploadFiles.Png();
+
+        var ticket = await UploadFiles.StartAsync(client, "life-photo", "image/png", bytes.Length);
+        var uploadId = ticket.GetProperty("uploadId").GetString()!;
+        var expiresAt = ticket.GetProperty("expiresAt").GetDateTimeOffset();
+        Assert.InRange(expiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(13), TimeSpan.FromMinutes(15));
+        Assert.EndsWith($"/life-photo/{uploadId}", ticket.GetProperty("blobName").GetString());
+        await (await UploadFiles.PutAsync(ticket, bytes, "image/png")).EnsureStatusAsync(HttpStatusCode.Created);
+
+        var confirmed = await (await (await client.PostAsync($"/api/uploads/{uploadId}/confirm", null)).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal("confirmed", confirmed.GetProperty("status").GetString());
+        // Confirming again changes nothing.
+        await (await client.PostAsync($"/api/uploads/{uploadId}/confirm", null)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        var view = await (await (await client.GetAsync($"/api/uploads/{uploadId}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.True(view.GetProperty("readUrlExpiresAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow.AddMinutes(5));
+        var read = await UploadFiles.Blob.GetAsync(view.GetProperty("readUrl").GetString());
+        await read.EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(bytes, await read.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_file_whose_bytes_are_not_the_declared_type_is_refused_and_its_blob_deleted()
+    {
+        var client = await factory.NewCustomerAsync();
+        var notAJpeg = "GIF89a, not a jpeg at all"u8.ToArray();
+        var ticket = await UploadFiles.StartAsync(client, "avatar", "image/jpeg", notAJpeg.Length);
+        await (await UploadFiles.PutAsync(ticket, notAJpeg, "image/jpeg")).EnsureStatusAsync(HttpStatusCode.Created);
+        var blobName = ticket.GetProperty("blobName").GetString()!;
+        Assert.True(await BlobExistsAsync(blobName));
+
+        var refused = await client.PostAsync($"/api/uploads/{ticket.GetProperty("uploadId").GetString()}/confirm", null);
+
+        var problem = await (await refused.EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
+        Assert.Equal("upload_content_mismatch", problem.GetProperty("fieldCodes").GetProperty("file")[0].GetString());
+        Assert.False(await BlobExistsAsync(blobName));
+    }
+
+    [Fact]
+    public async Task A_file_of_another_size_than_declared_is_refused_naming_the_size()
+    {
+        var client = await factory.NewCustomerAsync();
+        var bytes = UploadFiles.Jpeg(3000);
+        var ticket = await UploadFiles.StartAsync(client, "review-photo", "image/jpeg", 2000);
+        await (await UploadFiles.PutAsync(ticket, bytes, "image/jpeg")).EnsureStatusAsync(HttpStatusCode.Created);
+
+        var refused = await client.PostAsync($"/api/uploads/{ticket.GetProperty("uploadId").GetString()}/confirm", null);
+
+        var problem = await (await refused.EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
+        Assert.Equal("upload_size_mismatch", problem.GetProperty("fieldCodes").GetProperty("sizeBytes")[0].GetString());
+        Assert.False(await BlobExistsAsync(ticket.GetProperty("blobName").GetString()!));
+    }
+
+    [Fact]
+    public async Task Kinds_content_types_and_sizes_are_checked_before_any_url_is_issued()
+    {
+        var client = await factory.NewCustomerAsync();
+
+        async Task<string> FieldCodeAsync(object body, string field)
+        {
+            var response = await client.PostAsJsonAsync("/api/uploads", body);
+            var problem = await (await response.EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
+            return problem.GetProperty("fieldCodes").GetProperty(field)[0].GetString()!;
+        }
+
+        Assert.Equal("invalid_upload_kind", await FieldCodeAsync(new { kind = "selfie", contentType = "image/jpeg", sizeBytes = 1000 }, "kind"));
+        Assert.Equal("content_type_not_allowed", await FieldCodeAsync(new { kind = "avatar", contentType = "application/pdf", sizeBytes = 1000 }, "contentType"));
+        Assert.Equal("content_type_not_allowed", await FieldCodeAsync(new { kind = "life-photo", contentType = "image/gif", sizeBytes = 1000 }, "contentType"));
+        Assert.Equal("out_of_range", await FieldCodeAsync(new { kind = "avatar", contentType = "image/png", sizeBytes = 5 * 1024 * 1024 + 1 }, "sizeBytes"));
+        Assert.Equal("required", await FieldCodeAsync(new { kind = "avatar", contentType = "image/png" }, "sizeBytes"));
+
+        // A PDF certificate may be larger than an image.
+        await UploadFiles.StartAsync(client, "health-certificate", "application/pdf", 8 * 1024 * 1024);
+    }
+
+    [Fact]
+    public async Task The_upload_url_can_only_create_its_one_blob_not_read_list_or_overwrite()
+    {
+        var client = await factory.NewCustomerAsync();
+        var bytes = UploadFiles.Webp();
+        var ticket = await UploadFiles.StartAsync(client, "life-photo", "image/webp", bytes.Length);
+        await (await UploadFiles.PutAsync(ticket, bytes, "image/webp")).EnsureStatusAsync(HttpStatusCode.Created);
+        var uploadUrl = new Uri(ticket.GetProperty("uploadUrl").GetString()!);
+
+        await (await UploadFiles.Blob.GetAsync(uploadUrl)).EnsureStatusAsync(HttpStatusCode.Forbidden);
+        await (await UploadFiles.Blob.DeleteAsync(uploadUrl)).EnsureStatusAsync(HttpStatusCode.Forbidden);
+        var containerUrl = new UriBuilder(uploadUrl)
+        {
+            Path = string.Join('/', uploadUrl.AbsolutePath.Split('/')[..3]),
+            Query = uploadUrl.Query.TrimStart('?') + "&restype=container&comp=list",
+        }.Uri;
+        await (await UploadFiles.Blob.GetAsync(containerUrl)).EnsureStatusAsync(HttpStatusCode.Forbidden);
+        var otherBlob = new UriBuilder(uploadUrl) { Path = uploadUrl.AbsolutePath + "-other" }.Uri;
+        using var elsewhere = new HttpRequestMessage(HttpMethod.Put, otherBlob) { Content = new ByteArrayContent(bytes) };
+        elsewhere.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
+        await (await UploadFiles.Blob.SendAsync(elsewhere)).EnsureStatusAsync(HttpStatusCode.Forbidden);
+
+        await (await client.PostAsync($"/api/uploads/{ticket.GetProperty("uploadId").GetString()}/confirm", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        var overwrite = await UploadFiles.PutAsync(ticket, UploadFiles.Webp(), "image/webp");
+        Assert.False(overwrite.IsSuccessStatusCode, $"overwriting a confirmed blob answered {overwrite.StatusCode}");
+    }
+
+    [Fact]
+    public async Task Another_user_can_neither_confirm_nor_read_my_upload()
+    {
+        var owner = await factory.NewCustomerAsync();
+        var intruder = await factory.NewCustomerAsync();
+        var bytes = UploadFiles.Jpeg();
+        var ticket = await UploadFiles.StartAsync(owner, "id-card-front", "image/jpeg", bytes.Length);
+        await (await UploadFiles.PutAsync(ticket, bytes, "image/jpeg")).EnsureStatusAsync(HttpStatusCode.Created);
+        var uploadId = ticket.GetProperty("uploadId").GetString();
+
+        await (await intruder.PostAsync($"/api/uploads/{uploadId}/confirm", null)).EnsureStatusAsync(HttpStatusCode.NotFound);
+        await (await intruder.GetAsync($"/api/uploads/{uploadId}")).EnsureStatusAsync(HttpStatusCode.NotFound);
+        await (await factory.CreateClient().GetAsync($"/api/uploads/{uploadId}")).EnsureStatusAsync(HttpStatusCode.Unauthorized);
+
+        await (await owner.PostAsync($"/api/uploads/{uploadId}/confirm", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await intruder.GetAsync($"/api/uploads/{uploadId}")).EnsureStatusAsync(HttpStatusCode.NotFound);
+    }
+}
+
+/// <summary>The app with a clock the test moves: expiry without waiting.</summary>
+public sealed class FakeClockApiFactory : ApiFactory
+{
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureTestServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+}
+
+public sealed class UploadExpiryTests(FakeClockApiFactory factory) : IClassFixture<FakeClockApiFactory>
+{
+    [Fact]
+    public async Task An_upload_not_confirmed_before_its_url_expires_cannot_be_confirmed()
+    {
+        var client = await factory.NewCustomerAsync();
+        var bytes = UploadFiles.Jpeg();
+        var ticket = await UploadFiles.StartAsync(client, "avatar", "image/jpeg", bytes.Length);
+        await (await UploadFiles.PutAsync(ticket, bytes, "image/jpeg")).EnsureStatusAsync(HttpStatusCode.Created);
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(16));
+        var late = await client.PostAsync($"/api/uploads/{ticket.GetProperty("uploadId").GetString()}/confirm", null);
+
+        Assert.Equal("upload_expired", (await (await late.EnsureStatusAsync(HttpStatusCode.Conflict)).ReadJsonAsync()).GetProperty("code").GetString());
+        var view = await (await client.GetAsync($"/api/uploads/{ticket.GetProperty("uploadId").GetString()}")).ReadJsonAsync();
+        Assert.Equal("pending", view.GetProperty("status").GetString());
+        Assert.False(view.TryGetProperty("readUrl", out _));
+    }
+}
