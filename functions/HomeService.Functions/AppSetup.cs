@@ -10,6 +10,7 @@ using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Messaging;
 using HomeService.Functions.Notifications;
+using HomeService.Functions.Payments;
 using HomeService.Functions.Seed;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
@@ -46,6 +47,7 @@ public static class AppSetup
         services.AddHostedService<StandaloneQueues>();
 
         services.AddHomeServiceAuth(configuration, environment);
+        services.AddHomeServicePayments(configuration, environment);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize);
         services.AddExceptionHandler<ProblemMapping>();
@@ -80,6 +82,7 @@ public static class AppSetup
         app.MapMessageCenterEndpoints();
         app.MapAdminUserEndpoints();
         app.MapCatalogEndpoints();
+        app.MapPaymentEndpoints(app.Environment);
         app.MapFunctionInvocations();
         return app;
     }
