@@ -103,4 +103,16 @@ public sealed class PaymentsStartupTests
 
         Assert.Equal((503, "FAIL"), (status, answer!.Code));
     }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_notify_and_sandbox_endpoints()
+    {
+        await using var factory = new PaymentsAppFactory();
+
+        var document = await factory.CreateClient().GetStringAsync("/api/openapi/v1.json");
+
+        Assert.Contains(PaymentEndpoints.NotifyPath, document, StringComparison.Ordinal);
+        Assert.Contains("/api/dev/payments/{orderId}/succeed", document, StringComparison.Ordinal);
+        Assert.Contains("/api/dev/refunds/{refundId}/fail", document, StringComparison.Ordinal);
+    }
 }
