@@ -45,11 +45,20 @@ param paymentsProvider string = 'WeChatPay'
 @minLength(1)
 param weChatAppId string
 
-@description('WeChat Pay merchant id (public).')
-param weChatPayMchId string = ''
+@description('WeChat Pay merchant id (public). Required: the app refuses to start with a half-configured WeChat Pay.')
+@minLength(1)
+param weChatPayMchId string
 
 @description('Serial number of the WeChat Pay merchant API certificate (public).')
-param weChatPayMerchantSerialNumber string = ''
+@minLength(1)
+param weChatPayMerchantSerialNumber string
+
+@description('Id of the WeChat Pay public key (PUB_KEY_ID_…) or platform certificate serial that signs callbacks; its PEM is the Key Vault secret wechatpay-platform-public-key.')
+@minLength(1)
+param weChatPayPublicKeyId string
+
+@description('WeChat Pay notify URL; empty means the function app\'s default host name.')
+param weChatPayNotifyUrl string = ''
 
 @secure()
 @description('Initial `jwt-signing-key` secret; empty leaves it to be set in Key Vault after provisioning.')
@@ -189,12 +198,14 @@ module api './app/api.bicep' = {
       // No SMS gateway adapter yet: phone login answers 503 until one is added (never the sandbox in Azure).
       Auth__Sms__Provider: 'None'
       Payments__Provider: paymentsProvider
+      // Names follow WeChatPayOptions (section Payments:WeChatPay); public keys are keyed by their serial.
       Payments__WeChatPay__AppId: weChatAppId
       Payments__WeChatPay__MchId: weChatPayMchId
-      Payments__WeChatPay__MerchantSerialNumber: weChatPayMerchantSerialNumber
-      Payments__WeChatPay__PrivateKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-private-key)'
+      Payments__WeChatPay__MerchantSerialNo: weChatPayMerchantSerialNumber
+      Payments__WeChatPay__MerchantPrivateKeyPem: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-private-key)'
       Payments__WeChatPay__ApiV3Key: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-apiv3-key)'
-      Payments__WeChatPay__PlatformPublicKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-platform-public-key)'
+      'Payments__WeChatPay__PlatformPublicKeys__${weChatPayPublicKeyId}': '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-platform-public-key)'
+      Payments__WeChatPay__NotifyUrl: empty(weChatPayNotifyUrl) ? 'https://${functionAppName}.azurewebsites.net/api/payments/wechatpay/notify' : weChatPayNotifyUrl
     }
   }
 }

@@ -12,6 +12,7 @@ using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Messaging;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Scheduling;
+using HomeService.Functions.Payments;
 using HomeService.Functions.Seed;
 using HomeService.Functions.Uploads;
 using HomeService.Functions.Workers;
@@ -59,6 +60,7 @@ public static class AppSetup
 
         services.AddHomeServiceAuth(configuration, environment);
         services.AddWorkersAndMerchants(configuration, environment);
+        services.AddHomeServicePayments(configuration, environment);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize);
         services.AddExceptionHandler<ProblemMapping>();
@@ -97,6 +99,7 @@ public static class AppSetup
         app.MapBookingEndpoints();
         app.MapUploadEndpoints();
         app.MapWorkerAndMerchantEndpoints();
+        app.MapPaymentEndpoints(app.Environment);
         app.MapFunctionInvocations();
         return app;
     }

@@ -115,6 +115,21 @@ public sealed class BicepConsistencyTests
             p => Assert.Contains(p.Name, declared));
     }
 
+    [Fact]
+    public void Payments_app_settings_in_bicep_bind_to_the_wechat_pay_options()
+    {
+        // Keys of the api module's appSettings, literal or computed ("[format('Payments__WeChatPay__X__{0}', …)]").
+        var fromBicep = System.Text.RegularExpressions.Regex.Matches(Template.Value.GetRawText(), @"""(?:\[format\(')?Payments__WeChatPay__([A-Za-z0-9]+)")
+            .Select(m => m.Groups[1].Value)
+            .ToHashSet(StringComparer.Ordinal);
+        var options = typeof(HomeService.Functions.Payments.WeChatPay.WeChatPayOptions).GetProperties().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
+        Assert.All(fromBicep, name => Assert.Contains(name, options));
+        var required = new HomeService.Functions.Payments.WeChatPay.WeChatPayOptions { BaseUrl = "" }.Validate();
+        Assert.All(options.Where(o => o != "BaseUrl" && required.Any(e => e.Contains($":{o} ", StringComparison.Ordinal))),
+            name => Assert.Contains(name, fromBicep));
+    }
+
     private static readonly string RepoRoot = FindRepoRoot();
 
     private static string FindRepoRoot()

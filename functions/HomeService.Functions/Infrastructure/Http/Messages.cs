@@ -32,6 +32,10 @@ public static class Messages
         ["wechat_code_invalid"] = ("The WeChat login code was rejected.", "微信登录凭证无效。"),
         ["already_exists"] = ("{0} already exists.", "{0}已存在。"),
         ["category_has_children"] = ("Delete or move the subcategories first.", "请先删除或移动子分类。"),
+        ["payment_state"] = ("The payment is already {0}.", "支付单当前状态为 {0}。"),
+        ["refund_state"] = ("The refund is already {0}.", "退款单当前状态为 {0}。"),
+        ["payment_provider_unavailable"] = ("The payment service is unavailable; try again later.", "支付服务暂不可用，请稍后再试。"),
+        ["payment_provider_refused"] = ("The payment service refused the request.", "支付服务拒绝了该请求。"),
         ["in_use"] = ("{0} is still in use.", "{0}仍在使用中。"),
         ["no_worker_available"] = ("No worker can take this slot; choose another time.", "该时段没有可接单的师傅，请选择其他时间。"),
         ["slot_taken"] = ("This time is no longer free for this worker; choose another time.", "该师傅此时段已被预约，请选择其他时间。"),
@@ -116,6 +120,8 @@ public static class Messages
         ["res.order"] = ("Order", "订单"),
         ["res.upload"] = ("Upload", "上传文件"),
         ["res.merchant"] = ("Merchant", "商户"),
+        ["res.payment"] = ("Payment", "支付单"),
+        ["res.refund"] = ("Refund", "退款单"),
     };
 
     public static Language FromRequest(HttpContext? context)

@@ -25,6 +25,8 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             CosmosException { StatusCode: HttpStatusCode.Conflict } => Create(language, 409, "conflict"),
             CosmosException { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout } =>
                 Create(language, 503, "service_unavailable"),
+            Payments.PaymentProviderException { IsRetryable: true } => Create(language, 503, "payment_provider_unavailable"),
+            Payments.PaymentProviderException => Create(language, 502, "payment_provider_refused"),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
             _ => null,
         };
@@ -47,6 +49,12 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             {
                 problem.Extensions[key] = value;
             }
+        }
+
+        if (exception is Payments.PaymentProviderException providerFailure)
+        {
+            logger.LogWarning(providerFailure, "Payment provider {Provider} failed with {Code} (HTTP {ProviderStatus})",
+                providerFailure.Provider, providerFailure.Code, providerFailure.HttpStatus);
         }
 
         if (exception is TooManyRequestsException tooMany)
