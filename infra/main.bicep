@@ -77,6 +77,10 @@ var cosmosDatabaseName = 'homeservice'
 var queueNames = [
   'browsing-history'
   'browsing-history-poison'
+  'order-events'
+  'order-events-poison'
+  'order-timers'
+  'order-timers-poison'
 ]
 
 // Private blob containers of the app (the Flex deployment container is added by the module).

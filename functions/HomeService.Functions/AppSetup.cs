@@ -11,6 +11,7 @@ using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Messaging;
 using HomeService.Functions.Notifications;
+using HomeService.Functions.Orders;
 using HomeService.Functions.Scheduling;
 using HomeService.Functions.Payments;
 using HomeService.Functions.Seed;
@@ -37,6 +38,9 @@ public static class AppSetup
         services.AddSingleton<Addresses>();
         services.AddSingleton<IMessageTransport, StorageQueueTransport>();
         services.AddSingleton<MessageCenter>();
+        services.AddSingleton<OrderRelay>();
+        services.AddSingleton<OrderLifecycle>();
+        services.AddSingleton<OrderReactions>();
         if (environment.IsDevelopment())
         {
             // No production push adapter yet: outside Development the message center is the only channel.

@@ -26,7 +26,7 @@ public sealed record SeriesView(string SeriesId, string Frequency, IReadOnlyList
 /// </summary>
 public sealed class BookingService(
     Candidates candidates, Reservations reservations, WorkerSchedules schedules, IdempotencyRecords idempotency,
-    CosmosDb db, TimeProvider time, ILogger<BookingService> logger)
+    CosmosDb db, Orders.OrderRelay relay, TimeProvider time, ILogger<BookingService> logger)
 {
     public const int NotesMaxLength = 500;
 
@@ -174,6 +174,8 @@ public sealed class BookingService(
             }
 
             logger.LogInformation("Order {OrderId} placed for {CustomerId} with worker {WorkerId} at {Start}", orderId, userId, workerId, start);
+            // OrderPlaced and the payment-timeout timer leave now; if this dies, the outbox sweep sends them.
+            await relay.RelayAsync(written, ct);
             return written;
         }
 

@@ -26,7 +26,7 @@ public sealed record RescheduleRequest(DateTimeOffset? Start);
 /// </summary>
 public sealed class OrderChanges(
     CosmosDb db, Reservations reservations, WorkerSchedules schedules, CitySettingsStore cities,
-    TimeProvider time, ILogger<OrderChanges> logger)
+    Orders.OrderRelay relay, TimeProvider time, ILogger<OrderChanges> logger)
 {
     private static readonly OrderStatus[] Reschedulable =
         [OrderStatus.PendingPayment, OrderStatus.Dispatching, OrderStatus.Offered, OrderStatus.ManualDispatch, OrderStatus.Accepted];
@@ -83,7 +83,9 @@ public sealed class OrderChanges(
 
             // Also on a repeated cancel: a run that died after the order write left the time held.
             await reservations.ReleaseAsync(order.Reservation.WorkerId, orderId, ct);
-            return await FindAsync(orderId, ct) ?? order;
+            var cancelled = await FindAsync(orderId, ct) ?? order;
+            await relay.RelayAsync(cancelled, ct);
+            return cancelled;
         }
     }
 

@@ -1,5 +1,6 @@
 using HomeService.Functions.Customers;
 using HomeService.Functions.Health;
+using HomeService.Functions.Orders;
 
 namespace HomeService.Functions.Hosting;
 
@@ -17,6 +18,9 @@ public static class FunctionRegistry
         FunctionDefinition.Http("api", "api/{*path}"),
         FunctionDefinition.Timer("Heartbeat", "0 */5 * * * *", HeartbeatFunction.RunAsync),
         FunctionDefinition.Queue("RecordBrowsingHistory", BrowsingHistory.QueueName, BrowsingHistory.RunAsync),
+        FunctionDefinition.Queue(OrderEventFunction.Name, OrderQueues.Events, OrderEventFunction.RunAsync),
+        FunctionDefinition.Queue(OrderTimerFunction.Name, OrderQueues.Timers, OrderTimerFunction.RunAsync),
+        FunctionDefinition.Timer(OrderOutboxSweep.Name, "30 * * * * *", OrderOutboxSweep.RunAsync),
     ];
 
     /// <summary>Every queue the app reads, with its poison queue.</summary>

@@ -145,6 +145,10 @@ public sealed class MessageCenter(CosmosDb db, TimeProvider time, ILogger<Messag
 
 public static class MessageCenterEndpoints
 {
+    private static Page<MessageView> Views(Page<MessageDocument> page, bool chinese) => new(
+        page.Items.Select(m => new MessageView(m.Id, m.Category, m.Key, NotificationTexts.Title(m.Key, chinese), m.OrderId, m.CreatedAt, m.Read)).ToArray(),
+        page.ContinuationToken);
+
     /// <summary>/api/messages: every signed-in user's own inbox, whatever their role.</summary>
     public static IEndpointRouteBuilder MapMessageCenterEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -155,9 +159,7 @@ public static class MessageCenterEndpoints
             new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
             var chinese = Messages.FromRequest(http) == Messages.Language.ZhCn;
             var page = await center.ListAsync(http.User.UserId(), unreadOnly ?? false, continuationToken, pageSize ?? 20, ct);
-            return TypedResults.Ok(new Page<MessageView>(
-                page.Items.Select(m => new MessageView(m.Id, m.Category, m.Key, NotificationTexts.Title(m.Key, chinese), m.OrderId, m.CreatedAt, m.Read)).ToArray(),
-                page.ContinuationToken));
+            return TypedResults.Ok(Views(page, chinese));
         }).WithSummary("My messages, newest first");
 
         messages.MapGet("/unread-count", async Task<Ok<UnreadCount>> (HttpContext http, MessageCenter center, CancellationToken ct) =>
@@ -175,6 +177,14 @@ public static class MessageCenterEndpoints
             await center.MarkAllReadAsync(userId, ct);
             return TypedResults.Ok(new UnreadCount(await center.UnreadCountAsync(userId, ct)));
         }).WithSummary("Mark all my messages read");
+
+        routes.MapGet("/api/admin/alerts", async Task<Ok<Page<MessageView>>> (bool? unreadOnly, string? continuationToken, int? pageSize, HttpContext http, MessageCenter center, CancellationToken ct) =>
+        {
+            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            var chinese = Messages.FromRequest(http) == Messages.Language.ZhCn;
+            var page = await center.ListAsync(Orders.OrderEventFunction.AdminInbox, unreadOnly ?? false, continuationToken, pageSize ?? 20, ct);
+            return TypedResults.Ok(Views(page, chinese));
+        }).WithTags("Admin alerts").RequireAuthorization(Auth.Roles.Admin).WithSummary("Platform alerts: manual dispatch needed, refund failures, late payments");
 
         return routes;
     }

@@ -32,8 +32,8 @@ public static class NotificationTexts
         ["order.refunded"] = ("Refund completed", "退款已完成"),
         ["order.refund-failed"] = ("Refund failed; the platform is retrying", "退款失败，平台正在重试"),
         ["order.settled"] = ("Order settled to your wallet", "订单收入已结算至钱包"),
-        ["order.reminder-24h"] = ("Reminder: service starts in 24 hours", "提醒：服务将在 24 小时后开始"),
-        ["order.reminder-2h"] = ("Reminder: service starts in 2 hours", "提醒：服务将在 2 小时后开始"),
+        ["order.reminder.t24h"] = ("Reminder: service starts in 24 hours", "提醒：服务将在 24 小时后开始"),
+        ["order.reminder.t2h"] = ("Reminder: service starts in 2 hours", "提醒：服务将在 2 小时后开始"),
     };
 
     public static string Title(string key, bool chinese) =>

@@ -36,6 +36,8 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["Cosmos:CreateIfNotExists"] = "true",
             ["Cosmos:LocalServer"] = "true",
             ["Storage:ConnectionString"] = stack.StorageConnectionString,
+            // Each test host its own queues: one host's pollers never take another's messages.
+            ["Storage:QueuePrefix"] = $"t{DatabaseName[^8..]}-",
             ["Hosting:Standalone"] = "false",
             ["Hosting:CreateQueues"] = "true",
             ["Auth:Sms:Provider"] = "Sandbox",

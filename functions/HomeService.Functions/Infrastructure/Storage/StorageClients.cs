@@ -14,6 +14,12 @@ public sealed class StorageOptions
     public Uri? BlobServiceUri { get; set; }
     public Uri? QueueServiceUri { get; set; }
     public string UploadsContainer { get; set; } = "uploads";
+
+    /// <summary>
+    /// Prepended to every queue name: lets several local stacks (or test hosts) share one storage account without
+    /// taking each other's messages. Empty in Azure, where the host reads the registry's names as they are.
+    /// </summary>
+    public string QueuePrefix { get; set; } = "";
 }
 
 /// <summary>The process's Blob and Queue service clients, from a connection string or service URIs + managed identity.</summary>
@@ -39,11 +45,14 @@ public sealed class StorageClients
         }
 
         UploadsContainer = o.UploadsContainer;
+        QueuePrefix = o.QueuePrefix;
     }
+
+    public string QueuePrefix { get; }
 
     public BlobServiceClient Blobs { get; }
     public QueueServiceClient Queues { get; }
     public string UploadsContainer { get; }
 
-    public QueueClient Queue(string name) => Queues.GetQueueClient(name);
+    public QueueClient Queue(string name) => Queues.GetQueueClient(QueuePrefix + name);
 }

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using HomeService.Domain.Orders;
+using HomeService.Functions.Booking;
+using HomeService.Functions.Hosting;
+using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Notifications;
+
+namespace HomeService.Functions.Orders;
+
+/// <summary>
+/// The order-events queue function: posts the message-center entries an event causes and runs the
+/// reactions that follow it (<see cref="OrderReactions"/>). Every step is idempotent by the event's id,
+/// so a redelivered event changes nothing.
+/// </summary>
+public static class OrderEventFunction
+{
+    public const string Name = "HandleOrderEvent";
+
+    /// <summary>Admin notifications go to one shared inbox, read at /api/admin/alerts.</summary>
+    public const string AdminInbox = "admins";
+
+    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    {
+        var message = JsonSerializer.Deserialize<OrderEventMessage>(invocation.MessageText, CosmosDb.JsonOptions)
+                      ?? throw new InvalidDataException("Empty order event message.");
+        var services = invocation.Services;
+        var center = services.GetRequiredService<MessageCenter>();
+        foreach (var notification in message.Notifications)
+        {
+            var recipient = notification.Audience == Audience.Admin ? AdminInbox : notification.UserId!;
+            var category = message.Event is ReminderDue ? "reminder" : "order";
+            await center.PostAsync(recipient, $"{message.Id}:{recipient}", category, notification.MessageKey, message.OrderId, ct);
+        }
+
+        await services.GetRequiredService<OrderReactions>().ReactAsync(message, ct);
+        invocation.Logs.Add($"Order event {message.Event.GetType().Name} of {message.OrderId} handled");
+        return null;
+    }
+}
+
+/// <summary>
+/// What follows an order event outside the order document itself. Each reaction is safe to run twice:
+/// releasing a released reservation is a no-op, and commands sent back to the order are decided again
+/// (an already-applied one decides nothing).
+/// </summary>
+public sealed class OrderReactions(OrderLifecycle lifecycle, Reservations reservations, ILogger<OrderReactions> logger)
+{
+    public async Task ReactAsync(OrderEventMessage message, CancellationToken ct)
+    {
+        switch (message.Event)
+        {
+            case OrderClosedForNonPayment or OrderCancelled:
+                var order = await lifecycle.FindAsync(message.OrderId, ct);
+                if (order is not null)
+                {
+                    // Payment timeout or cancellation: the worker's time is free again at once.
+                    await reservations.ReleaseAsync(order.Reservation.WorkerId, order.Id, ct);
+                    logger.LogInformation("Reservation of order {OrderId} released after {Event}", order.Id, message.Event.GetType().Name);
+                }
+
+                break;
+        }
+    }
+}
