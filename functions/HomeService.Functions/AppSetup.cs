@@ -9,6 +9,7 @@ using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Messaging;
+using HomeService.Functions.Money;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Seed;
 using Microsoft.AspNetCore.Http.Json;
@@ -40,6 +41,7 @@ public static class AppSetup
         }
 
         services.AddSingleton<CatalogStore>();
+        services.AddMoney(configuration, environment);
         services.AddHostedService<StartupInitializer>();
         services.AddHostedService<DemoCatalogSeeder>();
         services.AddHostedService<StandaloneTimers>();
@@ -80,6 +82,7 @@ public static class AppSetup
         app.MapMessageCenterEndpoints();
         app.MapAdminUserEndpoints();
         app.MapCatalogEndpoints();
+        app.MapMoneyEndpoints();
         app.MapFunctionInvocations();
         return app;
     }
