@@ -194,6 +194,9 @@ module api './app/api.bicep' = {
       Payments__WeChatPay__PrivateKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-private-key)'
       Payments__WeChatPay__ApiV3Key: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-apiv3-key)'
       Payments__WeChatPay__PlatformPublicKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-platform-public-key)'
+      Money__CardHashKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/card-hash-key)'
+      // No production payout adapter yet: the payout timer logs and skips (never the sandbox in Azure).
+      Money__PayoutProvider: 'None'
     }
   }
 }
