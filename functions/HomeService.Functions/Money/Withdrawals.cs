@@ -184,7 +184,14 @@ public sealed class Withdrawals(CosmosDb db, LedgerService ledger, BankCards car
             logger.LogWarning("Finishing withdrawal {WithdrawalId} left in {Status}", withdrawal.Id, withdrawal.Status);
             if (withdrawal.Status == WithdrawalStatus.Reserving)
             {
-                await ReserveAsync(withdrawal, ct);
+                try
+                {
+                    await ReserveAsync(withdrawal, ct);
+                }
+                catch (ConflictException e) when (e.Code == "insufficient_funds")
+                {
+                    // Recorded as refused: nothing moved, and that is a finished outcome.
+                }
             }
             else
             {

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using HomeService.Domain.Money;
+using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Money;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
 using HomeService.Functions.Tests.Support;
 
 namespace HomeService.Functions.Tests.Money;
@@ -83,6 +87,43 @@ public sealed class WithdrawalTests(MoneyFactory factory)
         Assert.Equal(new WalletView(45_000, 0, 45_000, null), (await worker.Client.WalletAsync()) with { UpdatedAt = null });
         var view = await (await worker.Client.GetAsync($"/api/worker/withdrawals/{id}")).ReadJsonAsync();
         Assert.Equal(("rejected", "银行卡信息有误"), (view.GetProperty("status").GetString(), view.GetProperty("rejectionReason").GetString()));
+        await factory.AssertLedgerBalancedAsync();
+    }
+
+    [Fact]
+    public async Task A_withdrawal_a_crash_left_reserving_is_finished_by_the_repair_sweep()
+    {
+        var worker = await factory.NewWorkerAsync();
+        await factory.EarnAsync(worker.Id, 50_000);
+        var card = await worker.Client.AddCardAsync(MoneyApi.CardNumber());
+        var store = factory.Services.GetRequiredService<Withdrawals>();
+        var db = factory.Services.GetRequiredService<CosmosDb>();
+        var payee = (await factory.Services.GetRequiredService<BankCards>().FindAsync(WalletOwner.Worker(worker.Id), card, CancellationToken.None))!;
+        var at = factory.Clock.GetUtcNow() - TimeSpan.FromMinutes(5);
+        WithdrawalDocument Stuck(long amount) => new()
+        {
+            Id = Withdrawals.IdFor(WalletOwner.Worker(worker.Id), Guid.NewGuid().ToString("N")),
+            OwnerKey = $"worker:{worker.Id}",
+            Status = WithdrawalStatus.Reserving,
+            AmountFen = amount,
+            FeeFen = 100,
+            MinimumFen = 10_000,
+            Card = new PayeeCard(payee.Id, payee.HolderName, payee.BankName, payee.MaskedNumber, payee.Last4, payee.NumberHash),
+            CreatedAt = at,
+            SortKey = CosmosExtensions.TimeSortKey(at, "stuck"),
+        };
+        // As if two requests died right after writing their intent: one the wallet covers, one it cannot after the first.
+        var covered = Stuck(30_000);
+        var uncovered = Stuck(30_000) with { CreatedAt = at.AddSeconds(1) };
+        await db.Withdrawals.CreateItemAsync(covered, new PartitionKey(covered.Id));
+        await db.Withdrawals.CreateItemAsync(uncovered, new PartitionKey(uncovered.Id));
+
+        await store.RepairAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+        await store.RepairAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        var statuses = new[] { (await store.FindAsync(covered.Id, CancellationToken.None))!.Status, (await store.FindAsync(uncovered.Id, CancellationToken.None))!.Status };
+        Assert.Equal([WithdrawalStatus.Refused, WithdrawalStatus.Requested], statuses.Order());
+        Assert.Equal(45_000 - 30_000, (await worker.Client.WalletAsync()).AvailableFen);
         await factory.AssertLedgerBalancedAsync();
     }
 
