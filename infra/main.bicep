@@ -210,6 +210,9 @@ module api './app/api.bicep' = {
       Payments__WeChatPay__ApiV3Key: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-apiv3-key)'
       'Payments__WeChatPay__PlatformPublicKeys__${weChatPayPublicKeyId}': '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-platform-public-key)'
       Payments__WeChatPay__NotifyUrl: empty(weChatPayNotifyUrl) ? 'https://${functionAppName}.azurewebsites.net/api/payments/wechatpay/notify' : weChatPayNotifyUrl
+      Money__CardHashKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/card-hash-key)'
+      // No production payout adapter yet: the payout timer logs and skips (never the sandbox in Azure).
+      Money__PayoutProvider: 'None'
     }
   }
 }

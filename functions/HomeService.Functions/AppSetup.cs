@@ -10,6 +10,7 @@ using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Messaging;
+using HomeService.Functions.Money;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Orders;
 using HomeService.Functions.Scheduling;
@@ -57,6 +58,7 @@ public static class AppSetup
         services.AddSingleton<BookingService>();
         services.AddSingleton<OrderChanges>();
         services.AddSingleton<UploadStore>();
+        services.AddMoney(configuration, environment);
         services.AddHostedService<StartupInitializer>();
         services.AddHostedService<DemoCatalogSeeder>();
         services.AddHostedService<StandaloneTimers>();
@@ -104,6 +106,7 @@ public static class AppSetup
         app.MapUploadEndpoints();
         app.MapWorkerAndMerchantEndpoints();
         app.MapPaymentEndpoints(app.Environment);
+        app.MapMoneyEndpoints();
         app.MapFunctionInvocations();
         return app;
     }

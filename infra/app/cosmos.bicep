@@ -36,6 +36,9 @@ var cosmosContainers containerSpec[] = [
   { name: 'idempotency', partitionKeyPath: '/id', defaultTtl: -1 }
   { name: 'messages', partitionKeyPath: '/userId' }
   { name: 'system', partitionKeyPath: '/id' }
+  { name: 'ledger', partitionKeyPath: '/id' }
+  { name: 'wallets', partitionKeyPath: '/ownerKey' }
+  { name: 'withdrawals', partitionKeyPath: '/id' }
 ]
 
 // The app's queries filter and sort on ordinary properties across each document, so every

@@ -1,6 +1,7 @@
 using HomeService.Functions.Customers;
 using HomeService.Functions.Health;
 using HomeService.Functions.Orders;
+using HomeService.Functions.Money;
 
 namespace HomeService.Functions.Hosting;
 
@@ -17,6 +18,7 @@ public static class FunctionRegistry
         // The whole public API: the host proxies /api/** to ASP.NET Core routing; nothing else is public.
         FunctionDefinition.Http("api", "api/{*path}"),
         FunctionDefinition.Timer("Heartbeat", "0 */5 * * * *", HeartbeatFunction.RunAsync),
+        FunctionDefinition.Timer(PayoutFunction.Name, PayoutFunction.Schedule, PayoutFunction.RunAsync),
         FunctionDefinition.Queue("RecordBrowsingHistory", BrowsingHistory.QueueName, BrowsingHistory.RunAsync),
         FunctionDefinition.Queue(OrderEventFunction.Name, OrderQueues.Events, OrderEventFunction.RunAsync),
         FunctionDefinition.Queue(OrderTimerFunction.Name, OrderQueues.Timers, OrderTimerFunction.RunAsync),

@@ -20,6 +20,9 @@ public static class CosmosContainers
     public const string Idempotency = "idempotency";
     public const string Messages = "messages";
     public const string System = "system";
+    public const string Ledger = "ledger";
+    public const string Wallets = "wallets";
+    public const string Withdrawals = "withdrawals";
 
     public static readonly IReadOnlyList<ContainerSpec> All =
     [
@@ -34,5 +37,8 @@ public static class CosmosContainers
         new(Idempotency, "/id", DefaultTtlSeconds: -1),
         new(Messages, "/userId"),
         new(System, "/id"),
+        new(Ledger, "/id"),
+        new(Wallets, "/ownerKey"),
+        new(Withdrawals, "/id"),
     ];
 }

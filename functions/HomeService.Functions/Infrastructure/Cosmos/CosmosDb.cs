@@ -56,6 +56,9 @@ public sealed class CosmosDb : IDisposable
     public Container Idempotency => Container(CosmosContainers.Idempotency);
     public Container Messages => Container(CosmosContainers.Messages);
     public Container System => Container(CosmosContainers.System);
+    public Container Ledger => Container(CosmosContainers.Ledger);
+    public Container Wallets => Container(CosmosContainers.Wallets);
+    public Container Withdrawals => Container(CosmosContainers.Withdrawals);
 
     /// <summary>Creates the database and every container when configured to; safe to run repeatedly.</summary>
     public async Task EnsureCreatedAsync(CancellationToken ct)

@@ -26,7 +26,7 @@ public static class CosmosExtensions
     /// the previous page. Cosmos continuation tokens are not used because the local server's tokens cannot be
     /// resumed by the SDK; a unique single-field key works the same on both and needs no composite index.
     /// <paramref name="where"/> must include the partition filter in its text: the local server ignores the
-    /// partition key option of queries. A null <paramref name="partitionKey"/> pages across partitions (small sets only).
+    /// partition key option of queries. A null <paramref name="partitionKey"/> pages across partitions (admin lists).
     /// </summary>
     public static async Task<Page<T>> KeysetPageAsync<T>(
         this Container container, string? partitionKey, string where, IReadOnlyDictionary<string, object?> parameters,

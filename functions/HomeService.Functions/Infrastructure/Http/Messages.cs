@@ -55,7 +55,15 @@ public static class Messages
         ["id_number_in_use"] = ("This ID number is already registered to another worker.", "该身份证号已被其他师傅使用。"),
         ["already_in_merchant"] = ("You already belong to a merchant; leave it first.", "您已隶属于一个商户，请先退出。"),
         ["upload_expired"] = ("This upload has expired; start a new one.", "上传已过期，请重新上传。"),
+        ["insufficient_funds"] = ("Your available balance does not cover this withdrawal.", "可提现余额不足。"),
+        ["withdrawal_state"] = ("A withdrawal that is {0} cannot be changed this way ({1}).", "处于{0}状态的提现不能执行此操作（{1}）。"),
+        ["payout_claim_held"] = ("Another payout run is paying this withdrawal.", "另一个打款批次正在处理此提现。"),
+        ["payout_wrong_attempt"] = ("This payout result belongs to another attempt.", "该打款结果不属于当前尝试。"),
+        ["refund_exceeds_settlement"] = ("The refund exceeds what is left of the settlement ({0} fen).", "退款金额超过结算剩余金额（{0} 分）。"),
         // Field-level codes.
+        ["invalid_card_number"] = ("Not a valid bank card number (12–19 digits).", "银行卡号无效（12–19 位数字）。"),
+        ["invalid_schedule"] = ("Not a six-field NCRONTAB schedule.", "不是有效的六段式 NCRONTAB 计划。"),
+        ["invalid_date"] = ("Use a date such as 2026-03-01.", "日期格式应为 2026-03-01。"),
         ["required"] = ("Required.", "必填。"),
         ["too_long"] = ("At most {0} characters.", "最多 {0} 个字符。"),
         ["out_of_range"] = ("Must be between {0} and {1}.", "必须在 {0} 到 {1} 之间。"),
@@ -122,6 +130,9 @@ public static class Messages
         ["res.merchant"] = ("Merchant", "商户"),
         ["res.payment"] = ("Payment", "支付单"),
         ["res.refund"] = ("Refund", "退款单"),
+        ["res.bank_card"] = ("Bank card", "银行卡"),
+        ["res.withdrawal"] = ("Withdrawal", "提现"),
+        ["res.order"] = ("Order", "订单"),
     };
 
     public static Language FromRequest(HttpContext? context)

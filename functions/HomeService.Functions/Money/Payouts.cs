@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Serialization;
+using HomeService.Domain.Money;
+using HomeService.Functions.Hosting;
+using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Infrastructure.Http;
+using Microsoft.Azure.Cosmos;
+
+namespace HomeService.Functions.Money;
+
+/// <summary>What the payout provider is asked to pay. <see cref="IdempotencyKey"/> = withdrawal id + attempt: the provider pays one key at most once.</summary>
+public sealed record PayoutOrder(string IdempotencyKey, string WithdrawalId, int Attempt, long AmountFen, string OwnerKey, PayeeCard Card);
+
+public abstract record PayoutResult;
+public sealed record PayoutSucceededResult(string ProviderReference) : PayoutResult;
+public sealed record PayoutFailedResult(string Reason, bool Retryable) : PayoutResult;
+
+/// <summary>Port to the payout channel (WeChat Pay transfer / bank transfer in production; a sandbox locally).</summary>
+public interface IPayoutProvider
+{
+    Task<PayoutResult> PayAsync(PayoutOrder order, CancellationToken ct);
+
+    /// <summary>The outcome of an earlier call with this key, or null when the provider never received it.</summary>
+    Task<PayoutResult?> QueryAsync(string idempotencyKey, CancellationToken ct);
+}
+
+/// <summary>
+/// Local sandbox payout channel (Development only), deterministic: cards ending in 0000 fail (retryable),
+/// cards ending in 1111 fail for good; everything else is paid. A key is paid at most once.
+/// </summary>
+public sealed class SandboxPayoutProvider(ILogger<SandboxPayoutProvider> logger) : IPayoutProvider
+{
+    private readonly ConcurrentDictionary<string, PayoutResult> _byKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<PayoutOrder> _paid = new();
+
+    /// <summary>Orders actually paid, in order: what a test counts to prove nothing was paid twice.</summary>
+    public IReadOnlyCollection<PayoutOrder> Paid => _paid.ToArray();
+
+    public int Calls;
+
+    public Task<PayoutResult> PayAsync(PayoutOrder order, CancellationToken ct)
+    {
+        Interlocked.Increment(ref Calls);
+        var result = _byKey.GetOrAdd(order.IdempotencyKey, _ =>
+        {
+            PayoutResult outcome = order.Card.Last4 switch
+            {
+                "0000" => new PayoutFailedResult("sandbox_bank_unavailable", Retryable: true),
+                "1111" => new PayoutFailedResult("sandbox_account_closed", Retryable: false),
+                _ => new PayoutSucceededResult($"sandbox-{Guid.NewGuid():N}"),
+            };
+            if (outcome is PayoutSucceededResult)
+            {
+                _paid.Enqueue(order);
+            }
+
+            return outcome;
+        });
+        logger.LogInformation("Sandbox payout {Key} of {AmountFen} fen to {Card}: {Result}", order.IdempotencyKey, order.AmountFen, order.Card.MaskedNumber, result.GetType().Name);
+        return Task.FromResult(result);
+    }
+
+    public Task<PayoutResult?> QueryAsync(string idempotencyKey, CancellationToken ct) =>
+        Task.FromResult(_byKey.TryGetValue(idempotencyKey, out var result) ? result : null);
+}
+
+public sealed record PayoutBatchItem(string WithdrawalId, int Attempt, string Outcome, string? ProviderReference = null, string? Reason = null);
+
+/// <summary>One payout run and what happened to each withdrawal it took (in `withdrawals`, type payout-batch).</summary>
+public sealed record PayoutBatchDocument
+{
+    public required string Id { get; init; }
+    public string Type { get; init; } = "payout-batch";
+    public required string RunId { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public required string SortKey { get; init; }
+    public IReadOnlyList<PayoutBatchItem> Items { get; init; } = [];
+    public int Paid { get; init; }
+    public int Failed { get; init; }
+    public int Skipped { get; init; }
+
+    [JsonPropertyName("_etag")]
+    public string? ETag { get; init; }
+}
+
+/// <summary>When the last scheduled payout run was due (in `system`): overlapping timer ticks agree on one run per occurrence.</summary>
+internal sealed record PayoutScheduleDocument(string Id, DateTimeOffset LastCheckedAt)
+{
+    public const string DocumentId = "payout-schedule";
+
+    [JsonPropertyName("_etag")]
+    public string? ETag { get; init; }
+}
+
+/// <summary>
+/// Pays approved withdrawals and retries failed ones. Never twice: each withdrawal is claimed with an
+/// ETag-conditional Approved/Failed → Paying transition before the provider is called (one claimer wins),
+/// the provider key is withdrawal id + attempt, a new attempt starts only after a definite failure, and a
+/// claim whose lease ran out is reconciled by asking the provider about the same key.
+/// </summary>
+public sealed class PayoutRunner(
+    CosmosDb db, Withdrawals withdrawals, LedgerService ledger, MoneySettings settings, TimeProvider time, ILogger<PayoutRunner> logger,
+    IPayoutProvider? provider = null)
+{
+    public const int MaxPerRun = 200;
+
+    public bool ProviderConfigured => provider is not null;
+
+    /// <summary>A timer tick: repairs half-done money work, then runs payouts if the settings' schedule has come due since the last tick.</summary>
+    public async Task<PayoutBatchDocument?> TickAsync(string runId, CancellationToken ct)
+    {
+        await ledger.RepairAsync(TimeSpan.FromMinutes(1), ct);
+        await withdrawals.RepairAsync(TimeSpan.FromMinutes(1), ct);
+        if (!await IsDueAsync(ct))
+        {
+            return null;
+        }
+
+        return await RunAsync(runId, ct);
+    }
+
+    public async Task<PayoutBatchDocument?> RunAsync(string runId, CancellationToken ct)
+    {
+        if (provider is null)
+        {
+            logger.LogWarning("No payout provider is configured (Money:PayoutProvider); payout run {RunId} skipped", runId);
+            return null;
+        }
+
+        var config = await settings.WithdrawalsAsync(ct);
+        var lease = TimeSpan.FromMinutes(config.PayoutLeaseMinutes);
+        var started = time.GetUtcNow();
+        var items = new List<PayoutBatchItem>();
+        foreach (var candidate in await withdrawals.PayableAsync(MaxPerRun, ct))
+        {
+            items.Add(await PayOneAsync(candidate.Id, runId, lease, config.MaxPayoutAttempts, ct));
+        }
+
+        var batch = new PayoutBatchDocument
+        {
+            Id = $"batch:{runId}",
+            RunId = runId,
+            StartedAt = started,
+            FinishedAt = time.GetUtcNow(),
+            SortKey = CosmosExtensions.TimeSortKey(started, runId),
+            Items = items,
+            Paid = items.Count(i => i.Outcome == "paid"),
+            Failed = items.Count(i => i.Outcome is "failed" or "abandoned"),
+            Skipped = items.Count(i => i.Outcome == "skipped"),
+        };
+        await db.Withdrawals.UpsertItemAsync(batch, new PartitionKey(batch.Id), cancellationToken: ct);
+        logger.LogInformation("Payout run {RunId}: {Paid} paid, {Failed} failed, {Skipped} skipped", runId, batch.Paid, batch.Failed, batch.Skipped);
+        return batch;
+    }
+
+    public Task<Page<PayoutBatchDocument>> BatchesAsync(string? continuationToken, int pageSize, CancellationToken ct) =>
+        db.Withdrawals.KeysetPageAsync<PayoutBatchDocument>(null, "c.type = 'payout-batch'", new Dictionary<string, object?>(), "sortKey",
+            descending: true, b => b.SortKey, ContinuationTokens.Fingerprint("payout-batches"), continuationToken, pageSize, ct);
+
+    private async Task<PayoutBatchItem> PayOneAsync(string id, string runId, TimeSpan lease, int maxAttempts, CancellationToken ct)
+    {
+        WithdrawalDocument claimed;
+        try
+        {
+            claimed = await withdrawals.TransitionAsync(id, new ClaimPayout(runId, lease, time.GetUtcNow()), null, ct);
+        }
+        catch (ConflictException e)
+        {
+            // Another run holds it, or it moved on (paid, rejected) since the query.
+            return new PayoutBatchItem(id, 0, "skipped", Reason: e.Code);
+        }
+
+        var attempt = claimed.Attempt;
+        var order = new PayoutOrder($"{id}:{attempt}", id, attempt, claimed.NetFen, claimed.OwnerKey, claimed.Card);
+        PayoutResult result;
+        try
+        {
+            // Ask first: a claim taken over after its lease may already have reached the provider (the same key cannot pay twice anyway).
+            result = await provider!.QueryAsync(order.IdempotencyKey, ct) ?? await provider.PayAsync(order, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Unknown outcome: the claim stays; after its lease a later run reconciles this same attempt.
+            logger.LogWarning(e, "Payout of withdrawal {WithdrawalId} attempt {Attempt} has an unknown outcome", id, attempt);
+            return new PayoutBatchItem(id, attempt, "unknown", Reason: e.GetType().Name);
+        }
+
+        var now = time.GetUtcNow();
+        switch (result)
+        {
+            case PayoutSucceededResult ok:
+                await withdrawals.TransitionAsync(id, new RecordPayoutSucceeded(attempt, ok.ProviderReference, now), null, ct);
+                return new PayoutBatchItem(id, attempt, "paid", ok.ProviderReference);
+            case PayoutFailedResult failed:
+                var after = await withdrawals.TransitionAsync(id, new RecordPayoutFailed(attempt, failed.Reason, failed.Retryable, maxAttempts, now), null, ct);
+                return new PayoutBatchItem(id, attempt, after.Status == WithdrawalStatus.Abandoned ? "abandoned" : "failed", Reason: failed.Reason);
+            default:
+                throw new InvalidOperationException($"Unknown payout result {result}.");
+        }
+    }
+
+    /// <summary>Due when the schedule has an occurrence after the last tick; the tick that records "checked now" first wins.</summary>
+    private async Task<bool> IsDueAsync(CancellationToken ct)
+    {
+        var schedule = (await settings.WithdrawalsAsync(ct)).Schedule();
+        var now = time.GetUtcNow();
+        var current = (await db.System.ReadOrNullAsync<PayoutScheduleDocument>(PayoutScheduleDocument.DocumentId, PayoutScheduleDocument.DocumentId, ct))?.Resource;
+        var last = current?.LastCheckedAt ?? now - PayoutFunction.TickInterval;
+        var next = schedule.GetNextOccurrence(last.UtcDateTime, TimeZoneInfo.Utc);
+        if (next is null || next.Value > now)
+        {
+            return false;
+        }
+
+        var checkedNow = new PayoutScheduleDocument(PayoutScheduleDocument.DocumentId, now);
+        try
+        {
+            if (current is null)
+            {
+                await db.System.CreateItemAsync(checkedNow, new PartitionKey(checkedNow.Id), cancellationToken: ct);
+            }
+            else
+            {
+                await db.System.ReplaceItemAsync(checkedNow, checkedNow.Id, new PartitionKey(checkedNow.Id), new ItemRequestOptions { IfMatchEtag = current.ETag }, ct);
+            }
+
+            return true;
+        }
+        catch (CosmosException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            // An overlapping tick took this occurrence.
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// The payout timer. It ticks every 10 minutes; the payout run itself follows the NCRONTAB schedule in the
+/// withdrawal settings (default Mondays 02:00 UTC), so admins change it without a redeploy.
+/// </summary>
+public static class PayoutFunction
+{
+    public const string Name = "PayoutWithdrawals";
+    public const string Schedule = "0 */10 * * * *";
+    public static readonly TimeSpan TickInterval = TimeSpan.FromMinutes(10);
+
+    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    {
+        var runner = invocation.Services.GetRequiredService<PayoutRunner>();
+        var batch = await runner.TickAsync(invocation.InvocationId, ct);
+        invocation.Logs.Add(batch is null
+            ? runner.ProviderConfigured ? "No payout run due" : "No payout provider configured; skipped"
+            : $"Payout run {batch.RunId}: {batch.Paid} paid, {batch.Failed} failed, {batch.Skipped} skipped");
+        return null;
+    }
+}
