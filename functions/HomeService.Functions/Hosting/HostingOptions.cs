@@ -16,6 +16,12 @@ public sealed class HostingOptions
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromSeconds(2);
     public int BatchSize { get; set; } = 16;
 
+    /// <summary>
+    /// Longest visibility delay a sent message gets (default: the queue's own limit, 7 days). A due time further
+    /// away is reached by chaining: the handler finds the message early and sends it again for the rest.
+    /// </summary>
+    public TimeSpan? MaxMessageDelay { get; set; }
+
     /// <summary>Create queues (and poison queues) at start-up: local stacks only, Bicep owns them in Azure.</summary>
     public bool CreateQueues { get; set; }
 

@@ -40,8 +40,9 @@ public sealed class StandaloneQueues(
                 QueueMessage[] messages = (await queue.ReceiveMessagesAsync(o.BatchSize, o.VisibilityTimeout, ct)).Value;
                 if (messages.Length == 0)
                 {
-                    // Back off while idle, up to maxPollingInterval, like the host.
-                    await Task.Delay(idle, time, ct);
+                    // Back off while idle, up to maxPollingInterval, like the host. Polling paces itself on real
+                    // time, as the queue's visibility timeouts do, not on the (possibly simulated) business clock.
+                    await Task.Delay(idle, ct);
                     idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, o.MaxPollingInterval.Ticks));
                     continue;
                 }
@@ -58,7 +59,7 @@ public sealed class StandaloneQueues(
                 logger.LogWarning(e, "Polling queue {Queue} failed; retrying", function.QueueName);
                 try
                 {
-                    await Task.Delay(o.MaxPollingInterval, time, ct);
+                    await Task.Delay(o.MaxPollingInterval, ct);
                 }
                 catch (OperationCanceledException)
                 {

@@ -1,4 +1,6 @@
+using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Storage;
+using Microsoft.Extensions.Options;
 
 namespace HomeService.Functions.Messaging;
 
@@ -12,10 +14,12 @@ public interface IMessageTransport
     Task SendAsync(string queue, string body, DateTimeOffset? visibleAt, CancellationToken ct);
 }
 
-public sealed class StorageQueueTransport(StorageClients storage, TimeProvider time) : IMessageTransport
+public sealed class StorageQueueTransport(StorageClients storage, TimeProvider time, IOptions<HostingOptions> options) : IMessageTransport
 {
     /// <summary>Storage queues accept a visibility delay of at most 7 days; longer timers chain (see the timer handlers).</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
+
+    private readonly TimeSpan _maxDelay = options.Value.MaxMessageDelay is { } configured && configured < MaxDelay ? configured : MaxDelay;
 
     public async Task SendAsync(string queue, string body, DateTimeOffset? visibleAt, CancellationToken ct)
     {
@@ -23,7 +27,7 @@ public sealed class StorageQueueTransport(StorageClients storage, TimeProvider t
         if (visibleAt is { } at)
         {
             var wait = at - time.GetUtcNow();
-            delay = wait <= TimeSpan.Zero ? null : wait > MaxDelay ? MaxDelay : wait;
+            delay = wait <= TimeSpan.Zero ? null : wait > _maxDelay ? _maxDelay : wait;
         }
 
         // A message must outlive its delay; -1 = never expires.

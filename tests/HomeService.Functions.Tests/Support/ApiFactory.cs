@@ -15,7 +15,15 @@ public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminPhone = "13900000001";
 
-    public string DatabaseName { get; } = $"hs-test-{Guid.NewGuid():N}";
+    public ApiFactory()
+        : this(null)
+    {
+    }
+
+    /// <param name="databaseName">Reuse another host's database (and queues): a "restart" of that host.</param>
+    protected ApiFactory(string? databaseName) => DatabaseName = databaseName ?? $"hs-test-{Guid.NewGuid():N}";
+
+    public string DatabaseName { get; }
 
     /// <summary>Extra settings a derived factory adds (e.g. turning standalone triggers on).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
