@@ -183,10 +183,12 @@ public class OrderTransitionTableTests
         Assert.Equal(Enum.GetValues<OrderStatus>().Order(), reached.Order());
     }
 
-    [Fact]
-    public void The_documented_diagram_is_the_one_generated_from_the_table()
+    [Theory]
+    [InlineData("docs/order-lifecycle.md")]
+    [InlineData("README.md")]
+    public void The_documented_diagram_is_the_one_generated_from_the_table(string document)
     {
-        var path = Path.Combine(RepositoryRoot(), "docs", "order-lifecycle.md");
+        var path = Path.Combine(RepositoryRoot(), document);
         var generated = OrderTransitions.ToMermaid();
         if (Environment.GetEnvironmentVariable("UPDATE_ORDER_LIFECYCLE_DOC") == "1")
         {
@@ -198,7 +200,7 @@ public class OrderTransitionTableTests
 
         var doc = File.ReadAllText(path).ReplaceLineEndings("\n");
         var from = doc.IndexOf("```mermaid\n", StringComparison.Ordinal);
-        Assert.True(from >= 0, "docs/order-lifecycle.md has no mermaid block");
+        Assert.True(from >= 0, $"{document} has no mermaid block");
         from += "```mermaid\n".Length;
         var documented = doc[from..doc.IndexOf("```", from, StringComparison.Ordinal)];
 
