@@ -71,7 +71,8 @@ public sealed class IdempotencyRecords(CosmosDb db, TimeProvider time, ILogger<I
         where T : class
     {
         var id = $"{userId}:{key}";
-        var waitUntil = DateTimeOffset.UtcNow + WaitForWinner;
+        // Waiting for another request's I/O is measured in elapsed real time, not business time.
+        var waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             var record = new IdempotencyRecord { Id = id, Scope = scope, RequestHash = hash, ResultId = NewId(scope), StartedAt = time.GetUtcNow() };
@@ -115,7 +116,7 @@ public sealed class IdempotencyRecords(CosmosDb db, TimeProvider time, ILogger<I
                 }
             }
 
-            if (DateTimeOffset.UtcNow > waitUntil)
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(waitStarted) > WaitForWinner)
             {
                 throw new ConflictException("request_in_progress");
             }
