@@ -1,3 +1,4 @@
+using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Domain.Catalog;
 using HomeService.Functions.Catalog;
 
@@ -181,7 +182,8 @@ public static class DemoCatalog
 }
 
 /// <summary>Writes <see cref="DemoCatalog"/> at start-up when Seed:Demo=true (local runs); upserts, so reruns change nothing.</summary>
-internal sealed class DemoCatalogSeeder(IConfiguration configuration, CatalogStore store, ILogger<DemoCatalogSeeder> logger) : IHostedService
+internal sealed class DemoCatalogSeeder(
+    IConfiguration configuration, CatalogStore store, CosmosDb db, TimeProvider time, ILogger<DemoCatalogSeeder> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -191,8 +193,9 @@ internal sealed class DemoCatalogSeeder(IConfiguration configuration, CatalogSto
         }
 
         await SeedAsync(store, cancellationToken);
-        logger.LogInformation("Demo catalog seeded: {Cities} cities, {Categories} categories, {Items} items, {Packages} packages",
-            DemoCatalog.Cities.Count, DemoCatalog.Categories.Count, DemoCatalog.Items.Count, DemoCatalog.Packages.Count);
+        await DemoWorkers.SeedAsync(db, time, cancellationToken);
+        logger.LogInformation("Demo data seeded: {Cities} cities, {Categories} categories, {Items} items, {Packages} packages, {Workers} workers",
+            DemoCatalog.Cities.Count, DemoCatalog.Categories.Count, DemoCatalog.Items.Count, DemoCatalog.Packages.Count, DemoWorkers.Count);
     }
 
     public static async Task SeedAsync(CatalogStore store, CancellationToken ct)

@@ -38,6 +38,16 @@ public sealed class DemoCatalogSeedTests(SeededApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task Demo_workers_are_bookable_for_seeded_items_on_their_public_cards()
+    {
+        var client = factory.CreateClient();
+
+        var card = await (await client.GetAsync("/api/workers/demo-worker-wang")).EnsureStatusAsync(System.Net.HttpStatusCode.OK);
+        var json = await card.ReadJsonAsync();
+        Assert.Contains(json.GetProperty("skills").EnumerateArray(), s => s.GetProperty("itemId").GetString() == "daily-cleaning-2h");
+    }
+
+    [Fact]
     public async Task Every_demo_item_passes_the_admin_rules()
     {
         // Round-trip each seeded item through the admin update: the same validation as any admin edit.
