@@ -15,6 +15,9 @@ public sealed class PaymentsStartupTests
         ["Auth:WeChat:AppId"] = WeChatPayTestKit.AppId,
         ["Auth:WeChat:AppSecret"] = "secret-for-tests",
         ["Auth:SigningKey"] = Convert.ToBase64String(new byte[32]),
+        // Other features' production keys, so start-up gets as far as payments.
+        ["Workers:IdNumberHashKey"] = Convert.ToBase64String(new byte[32]),
+        ["Money:CardHashKey"] = Convert.ToBase64String(new byte[32]),
     };
 
     private static Dictionary<string, string?> Production(params (string Key, string? Value)[] settings)
