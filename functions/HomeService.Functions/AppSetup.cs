@@ -67,6 +67,10 @@ public static class AppSetup
         services.AddHomeServiceAuth(configuration, environment);
         services.AddWorkersAndMerchants(configuration, environment);
         services.AddHomeServicePayments(configuration, environment);
+        services.AddSingleton<OrderPayments>();
+        services.AddSingleton<OrderPaymentEvents>();
+        services.AddSingleton<IPaymentEvents>(sp => sp.GetRequiredService<OrderPaymentEvents>());
+        services.AddSingleton<OrderMoneyReactions>();
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize);
         services.AddExceptionHandler<ProblemMapping>();
@@ -106,6 +110,7 @@ public static class AppSetup
         app.MapUploadEndpoints();
         app.MapWorkerAndMerchantEndpoints();
         app.MapPaymentEndpoints(app.Environment);
+        app.MapOrderPaymentEndpoints();
         app.MapMoneyEndpoints();
         app.MapFunctionInvocations();
         return app;

@@ -98,6 +98,23 @@ public sealed class SettlementService(LedgerService ledger, MoneySettings settin
         await ledger.PostAsync(refund, new LedgerContext(orderId), ct);
     }
 
+    /// <summary>
+    /// The provider will not make the refund: its posting is reversed exactly (<c>refund-failed:{order}:{refund}</c>),
+    /// so the money is back where it was and a retry under a new refund id posts afresh. Nothing to do when the
+    /// refund was never posted.
+    /// </summary>
+    public async Task RefundFailedAsync(string orderId, string refundId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (await ledger.FindAsync(MoneyFlows.RefundTransactionId(orderId, refundId), ct) is not { } refund)
+        {
+            return;
+        }
+
+        var reversal = refund.ToTransaction().Reverse($"refund-failed:{orderId}:{refundId}", at.ToUniversalTime());
+        await ledger.PostAsync(reversal, new LedgerContext(orderId), ct);
+        logger.LogWarning("Refund {RefundId} of order {OrderId} failed at the provider; its ledger posting was reversed", refundId, orderId);
+    }
+
     /// <summary>The provider confirmed the refund reached the customer.</summary>
     public async Task RefundPaidOutAsync(string orderId, string refundId, long amountFen, DateTimeOffset at, CancellationToken ct) =>
         await ledger.PostAsync(MoneyFlows.RefundPaidOut(orderId, refundId, amountFen, at.ToUniversalTime()), new LedgerContext(orderId), ct);

@@ -32,6 +32,10 @@ public static class NotificationTexts
         ["order.refunded"] = ("Refund completed", "退款已完成"),
         ["order.refund-failed"] = ("Refund failed; the platform is retrying", "退款失败，平台正在重试"),
         ["order.settled"] = ("Order settled to your wallet", "订单收入已结算至钱包"),
+        ["payment.amount-mismatch"] = ("A payment did not match its order's total and was not applied", "收到的付款金额与订单金额不符，未入账到订单"),
+        ["payment.unmatched"] = ("A payment could not be applied to its order", "一笔付款无法对应到订单"),
+        ["payment.unknown-order"] = ("A payment notification names an unknown order", "支付通知对应的订单不存在"),
+        ["payment.refund-unmatched"] = ("A refund notification does not match its order", "退款通知与订单不符"),
         ["order.reminder.t24h"] = ("Reminder: service starts in 24 hours", "提醒：服务将在 24 小时后开始"),
         ["order.reminder.t2h"] = ("Reminder: service starts in 2 hours", "提醒：服务将在 2 小时后开始"),
     };

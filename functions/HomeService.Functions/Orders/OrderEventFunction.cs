@@ -43,7 +43,8 @@ public static class OrderEventFunction
 /// releasing a released reservation is a no-op, and commands sent back to the order are decided again
 /// (an already-applied one decides nothing).
 /// </summary>
-public sealed class OrderReactions(OrderLifecycle lifecycle, Reservations reservations, ILogger<OrderReactions> logger)
+public sealed class OrderReactions(OrderLifecycle lifecycle, Reservations reservations, ILogger<OrderReactions> logger,
+    OrderMoneyReactions money)
 {
     public async Task ReactAsync(OrderEventMessage message, CancellationToken ct)
     {
@@ -58,6 +59,12 @@ public sealed class OrderReactions(OrderLifecycle lifecycle, Reservations reserv
                     logger.LogInformation("Reservation of order {OrderId} released after {Event}", order.Id, message.Event.GetType().Name);
                 }
 
+                break;
+            case RefundRequested requested:
+                await money.RefundAsync(message, requested, ct);
+                break;
+            case SettlementBecameDue due:
+                await money.SettleAsync(message, due, ct);
                 break;
         }
     }

@@ -47,6 +47,8 @@ public class PaymentsAppFactory(string environment = "Development", IReadOnlyDic
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
+            // Without emulators the real lifecycle cannot run: the recorder stands in for it, or nothing does.
+            services.RemoveAll<IPaymentEvents>();
             if (withEvents) services.AddSingleton<IPaymentEvents>(Events);
         });
     }

@@ -36,6 +36,8 @@ public static class Messages
         ["refund_state"] = ("The refund is already {0}.", "退款单当前状态为 {0}。"),
         ["payment_provider_unavailable"] = ("The payment service is unavailable; try again later.", "支付服务暂不可用，请稍后再试。"),
         ["payment_provider_refused"] = ("The payment service refused the request.", "支付服务拒绝了该请求。"),
+        ["wechat_login_required"] = ("Paying needs a WeChat login; sign in with WeChat and try again.", "支付需要微信登录，请使用微信登录后重试。"),
+        ["payment_expired"] = ("The time to pay this order has passed.", "该订单的支付时间已过。"),
         ["in_use"] = ("{0} is still in use.", "{0}仍在使用中。"),
         ["no_worker_available"] = ("No worker can take this slot; choose another time.", "该时段没有可接单的师傅，请选择其他时间。"),
         ["slot_taken"] = ("This time is no longer free for this worker; choose another time.", "该师傅此时段已被预约，请选择其他时间。"),

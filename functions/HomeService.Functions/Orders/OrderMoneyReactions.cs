@@ -1,0 +1,88 @@
+using System.Globalization;
+using HomeService.Domain.Money;
+using HomeService.Domain.Orders;
+using HomeService.Functions.Catalog;
+using HomeService.Functions.Money;
+using HomeService.Functions.Payments;
+using HomeService.Functions.Workers;
+
+namespace HomeService.Functions.Orders;
+
+/// <summary>
+/// The money side of order events (called from <see cref="OrderReactions"/>). Safe to run twice: the refund id comes
+/// from the event's position in the order history (the provider treats a repeated out_refund_no as the same refund),
+/// ledger postings are idempotent by their cause, and settling twice returns the first settlement.
+/// </summary>
+public sealed class OrderMoneyReactions(
+    OrderLifecycle lifecycle, PaymentService payments, SettlementService settlement, OrderPaymentEvents paymentEvents,
+    WorkerStore workers, CatalogStore catalog, ILogger<OrderMoneyReactions> logger)
+{
+    // WeChat Pay's refund reason is at most 80 characters.
+    private const int MaxReason = 80;
+
+    /// <summary>
+    /// RefundRequested (cancellation after payment, late payment, after-sale): the ledger first (clearing → refunds
+    /// payable, so a settlement that follows sees it), then the provider. A definite refusal by the provider is a
+    /// failed refund; a transient one throws so the event is delivered again.
+    /// </summary>
+    public async Task RefundAsync(OrderEventMessage message, RefundRequested requested, CancellationToken ct)
+    {
+        var order = await lifecycle.FindAsync(message.OrderId, ct) ?? throw new InvalidOperationException($"Order {message.OrderId} is gone.");
+        var refundId = RefundIdOf(message);
+        await settlement.RefundAsync(order.Id, refundId, requested.AmountFen, requested.At, ct);
+
+        var reason = requested.Reason.Length > MaxReason ? requested.Reason[..MaxReason] : requested.Reason;
+        RefundAccepted accepted;
+        try
+        {
+            accepted = await payments.RefundAsync(PaymentReference.ForOrder(order.Id), refundId, requested.AmountFen, order.State.PaidFen, reason, ct);
+        }
+        catch (PaymentProviderException e) when (!e.IsRetryable)
+        {
+            logger.LogError(e, "Refund {RefundId} of order {OrderId} refused by {Provider}: {Code}", refundId, order.Id, e.Provider, e.Code);
+            await paymentEvents.RefundFailedAsync(order.Id, refundId, e.Code, requested.At, ct);
+            return;
+        }
+
+        if (accepted.Progress is RefundProgress.Closed or RefundProgress.Abnormal)
+        {
+            await paymentEvents.RefundFailedAsync(order.Id, refundId, accepted.Progress.ToString(), requested.At, ct);
+        }
+    }
+
+    /// <summary>
+    /// SettlementBecameDue: split what is left of the payment between platform, merchant and worker, then mark the
+    /// order settled. The worker is the order's; the merchant the worker document's; the rate the item's category's.
+    /// </summary>
+    public async Task SettleAsync(OrderEventMessage message, SettlementBecameDue due, CancellationToken ct)
+    {
+        var order = await lifecycle.FindAsync(message.OrderId, ct) ?? throw new InvalidOperationException($"Order {message.OrderId} is gone.");
+        if (due.WorkerId is not { } workerId)
+        {
+            // The decider only makes settlement due for served orders, which always have a worker.
+            throw new InvalidOperationException($"Settlement of order {order.Id} is due but it names no worker.");
+        }
+
+        var worker = await workers.FindAsync(workerId, ct);
+        var item = await catalog.FindAsync<ItemDocument>(ItemDocument.Kind, order.ItemId, ct);
+        if (item is null)
+        {
+            logger.LogWarning("Item {ItemId} of order {OrderId} is gone; settling at the city rate", order.ItemId, order.Id);
+        }
+
+        var paid = order.State.PaidFen;
+        if (due.SettleableFen > 0)
+        {
+            var outcome = await settlement.SettleAsync(order.Id, paid, paid - due.SettleableFen, order.CityId, item?.Document.CategoryId ?? "",
+                workerId, worker?.MerchantId, due.At, ct);
+            logger.LogInformation("Order {OrderId} settled: {WorkerFen} fen to worker {WorkerId}, {MerchantFen} to the merchant, {CommissionFen} commission",
+                order.Id, outcome.WorkerFen, workerId, outcome.MerchantFen, outcome.CommissionFen);
+        }
+
+        await lifecycle.ExecuteAsync(order.Id, (_, now) => new MarkSettled(SettlementCalculator.TransactionId(order.Id), now), ct);
+    }
+
+    /// <summary>The refund a RefundRequested event asks for: its id is the event's position in the order's history.</summary>
+    public static string RefundIdOf(OrderEventMessage message) =>
+        PaymentReference.ForRefund(message.OrderId, int.Parse(message.Id[(message.Id.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using HomeService.Domain.Orders;
+using HomeService.Functions.Booking;
+using HomeService.Functions.Messaging;
+using HomeService.Functions.Money;
+using HomeService.Functions.Orders;
+using HomeService.Functions.Payments;
+using HomeService.Functions.Payments.Sandbox;
+using HomeService.Functions.Tests.Booking;
+using HomeService.Functions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HomeService.Functions.Tests.PaymentFlow;
+
+/// <summary>
+/// The booking app (fake clock, real emulators, the WeChat Pay sandbox) with every queue message recorded on its way
+/// out, so a test delivers them itself through the host envelope — each one twice.
+/// </summary>
+public sealed class PaymentFlowFactory : BookingFactory
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>(base.ExtraSettings)
+    {
+        // Settlement tests move the clock days ahead; tokens issued at the start stay valid.
+        ["Auth:TokenLifetime"] = "3650.00:00:00",
+    };
+
+    protected override void ConfigureTestServices(IServiceCollection services)
+    {
+        base.ConfigureTestServices(services);
+        services.AddSingleton<StorageQueueTransport>();
+        services.AddSingleton(sp => new RecordingTransport(sp.GetRequiredService<StorageQueueTransport>()));
+        services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<RecordingTransport>());
+    }
+
+    public RecordingTransport Transport => Services.GetRequiredService<RecordingTransport>();
+    public WeChatPaySandbox Sandbox => Services.GetRequiredService<WeChatPaySandbox>();
+    public OrderLifecycle Lifecycle => Services.GetRequiredService<OrderLifecycle>();
+    public LedgerService Ledger => Services.GetRequiredService<LedgerService>();
+}
+
+[CollectionDefinition(Name)]
+public sealed class PaymentFlowCollection : ICollectionFixture<PaymentFlowFactory>
+{
+    public const string Name = "payment-flow";
+}
+
+public sealed record SentMessage(string Queue, string Body, DateTimeOffset? VisibleAt)
+{
+    public string OrderId { get; } = JsonDocument.Parse(Body).RootElement.GetProperty("orderId").GetString()!;
+}
+
+/// <summary>Sends through the real transport and keeps a copy of every message.</summary>
+public sealed class RecordingTransport(IMessageTransport inner) : IMessageTransport
+{
+    private readonly ConcurrentQueue<SentMessage> _sent = new();
+
+    public IReadOnlyList<SentMessage> Sent => [.. _sent];
+
+    public async Task SendAsync(string queue, string body, DateTimeOffset? visibleAt, CancellationToken ct)
+    {
+        _sent.Enqueue(new SentMessage(queue, body, visibleAt));
+        await inner.SendAsync(queue, body, visibleAt, ct);
+    }
+}
+
+/// <summary>One order's life with money: booking, paying through the sandbox, delivering its messages, and reading the ledger.</summary>
+public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld booking)
+{
+    private readonly HashSet<SentMessage> _delivered = [];
+
+    public PaymentFlowFactory Factory { get; } = factory;
+    public BookingWorld Booking { get; } = booking;
+
+    public static async Task<PaymentFlowWorld> StartAsync(PaymentFlowFactory factory) =>
+        new(factory, await BookingWorld.StartAsync(factory));
+
+    /// <summary>A worker, a customer and an order booked with them, paid for (delivered) unless told otherwise.</summary>
+    public async Task<(TestWorker Worker, TestCustomer Customer, OrderView Order)> PaidOrderAsync(int daysAhead = 2, int hour = 10, bool pay = true)
+    {
+        var worker = await Booking.WorkerAsync();
+        var customer = await Booking.CustomerAsync();
+        var order = await Booking.BookOkAsync(customer, Booking.At(daysAhead, hour), worker.Id);
+        await DeliverAsync(order.Id);
+        if (pay)
+        {
+            await PayAsync(customer, order.Id);
+            await SucceedAsync(order.Id);
+            await DeliverAsync(order.Id);
+        }
+
+        return (worker, customer, order);
+    }
+
+    public static async Task<OrderPaymentView> PayAsync(TestCustomer customer, string orderId) =>
+        await (await (await customer.Client.PostAsync($"/api/customer/orders/{orderId}/pay", null)).EnsureStatusAsync(HttpStatusCode.OK))
+            .ReadAsync<OrderPaymentView>();
+
+    /// <summary>The sandbox's payer pays: TRANSACTION.SUCCESS through the notify path.</summary>
+    public async Task<SandboxNotificationSent> SucceedAsync(string orderId, long? amountFen = null)
+    {
+        var response = await Factory.CreateClient().PostAsJsonAsync($"/api/dev/payments/{PaymentReference.ForOrder(orderId)}/succeed", new { amountFen });
+        return await (await response.EnsureStatusAsync(HttpStatusCode.OK)).ReadAsync<SandboxNotificationSent>();
+    }
+
+    /// <summary>The one refund the sandbox holds for the order.</summary>
+    public SandboxRefund RefundAtProvider(string orderId) => Assert.Single(Factory.Sandbox.RefundsOf(PaymentReference.ForOrder(orderId)));
+
+    public async Task<SandboxNotificationSent> RefundOutcomeAsync(string refundId, bool succeed = true)
+    {
+        var response = await Factory.CreateClient().PostAsync($"/api/dev/refunds/{refundId}/{(succeed ? "succeed" : "fail")}", null);
+        return await (await response.EnsureStatusAsync(HttpStatusCode.OK)).ReadAsync<SandboxNotificationSent>();
+    }
+
+    /// <summary>
+    /// Delivers every event message of the order, and every timer message that is due, to its queue function through
+    /// the host envelope — twice each — until no new message is due.
+    /// </summary>
+    public async Task DeliverAsync(string orderId)
+    {
+        while (true)
+        {
+            var now = Factory.Clock.GetUtcNow();
+            var due = Factory.Transport.Sent
+                .Where(m => m.OrderId == orderId && !_delivered.Contains(m) && (m.VisibleAt is null || m.VisibleAt <= now))
+                .ToList();
+            if (due.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var message in due)
+            {
+                _delivered.Add(message);
+                await InvokeAsync(message);
+                await InvokeAsync(message);
+            }
+        }
+    }
+
+    /// <summary>Every message of the order delivered so far, delivered again.</summary>
+    public async Task RedeliverAllAsync(string orderId)
+    {
+        foreach (var message in _delivered.Where(m => m.OrderId == orderId).ToList())
+        {
+            await InvokeAsync(message);
+        }
+    }
+
+    private async Task InvokeAsync(SentMessage message)
+    {
+        var function = message.Queue == OrderQueues.Events ? OrderEventFunction.Name : OrderTimerFunction.Name;
+        var envelope = JsonSerializer.Serialize(new { Data = new { message = message.Body }, Metadata = new { DequeueCount = 1 } });
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/{function}") { Content = new StringContent(envelope, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Azure-Functions-InvocationId", Guid.NewGuid().ToString());
+        await (await Factory.CreateClient().SendAsync(request)).EnsureStatusAsync(HttpStatusCode.OK);
+    }
+
+    public async Task<OrderDocument> OrderAsync(string orderId) => (await Factory.Lifecycle.FindAsync(orderId, CancellationToken.None))!;
+
+    /// <summary>Runs a decider command through the lifecycle (stands in for endpoints another feature owns), then delivers.</summary>
+    public async Task<OrderDocument> ExecuteAsync(string orderId, Func<OrderDocument, DateTimeOffset, OrderCommand> command)
+    {
+        var order = await Factory.Lifecycle.ExecuteAsync(orderId, command, CancellationToken.None);
+        await DeliverAsync(orderId);
+        return order;
+    }
+
+    /// <summary>Offer + Accept by the worker the order holds time with.</summary>
+    public async Task AcceptAsync(string orderId, string workerId)
+    {
+        await ExecuteAsync(orderId, (o, now) => new Offer(workerId, o.State.OfferRound + 1, now));
+        await ExecuteAsync(orderId, (_, now) => new Accept(workerId, now));
+    }
+
+    /// <summary>The order's ledger transactions by id.</summary>
+    public async Task<Dictionary<string, LedgerTransactionDocument>> LedgerAsync(string orderId) =>
+        (await Factory.Ledger.ForOrderAsync(orderId, CancellationToken.None)).ToDictionary(t => t.Id);
+
+    /// <summary>What the order's transactions leave on one account.</summary>
+    public static long BalanceOf(IEnumerable<LedgerTransactionDocument> transactions, string account) =>
+        transactions.SelectMany(t => t.Postings).Where(p => p.Account == account).Sum(p => p.AmountFen);
+
+    public async Task AssertLedgerBalancedAsync()
+    {
+        var admin = await Factory.AdminAsync();
+        var check = await (await (await admin.GetAsync("/api/admin/ledger/check")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal(0, check.GetProperty("totalFen").GetInt64());
+        Assert.Equal(0, check.GetProperty("mismatches").GetArrayLength());
+        Assert.Equal(0, check.GetProperty("incomplete").GetInt32());
+    }
+
+    public async Task<IReadOnlyList<string>> AdminAlertsAsync(string orderId)
+    {
+        var admin = await Factory.AdminAsync();
+        var page = await (await (await admin.GetAsync("/api/admin/alerts?pageSize=50")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        return page.GetProperty("items").EnumerateArray()
+            .Where(m => m.TryGetProperty("orderId", out var id) && id.GetString() == orderId)
+            .Select(m => m.GetProperty("key").GetString()!).ToList();
+    }
+}
