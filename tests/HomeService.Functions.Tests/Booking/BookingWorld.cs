@@ -17,7 +17,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace HomeService.Functions.Tests.Booking;
 
 /// <summary>The app on a fake clock (Monday 2026-11-23 10:00 in Shanghai), shared by the booking and scheduling tests.</summary>
-public sealed class BookingFactory : ApiFactory
+public class BookingFactory : ApiFactory
 {
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
 
