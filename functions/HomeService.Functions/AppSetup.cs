@@ -3,6 +3,7 @@ using HomeService.Functions.Admin;
 using HomeService.Functions.Auth;
 using HomeService.Functions.Booking;
 using HomeService.Functions.Customers;
+using HomeService.Functions.Dispatch;
 using HomeService.Functions.Catalog;
 using HomeService.Functions.Health;
 using HomeService.Functions.Hosting;
@@ -57,6 +58,10 @@ public static class AppSetup
         services.AddSingleton<IdempotencyRecords>();
         services.AddSingleton<BookingService>();
         services.AddSingleton<OrderChanges>();
+        services.AddSingleton<Handover>();
+        services.AddSingleton<Dispatcher>();
+        services.AddSingleton<OrderActions>();
+        services.AddSingleton<GrabPool>();
         services.AddSingleton<UploadStore>();
         services.AddMoney(configuration, environment);
         services.AddHostedService<StartupInitializer>();
@@ -107,6 +112,7 @@ public static class AppSetup
         app.MapCatalogEndpoints();
         app.MapScheduleEndpoints();
         app.MapBookingEndpoints();
+        app.MapDispatchEndpoints();
         app.MapUploadEndpoints();
         app.MapWorkerAndMerchantEndpoints();
         app.MapPaymentEndpoints(app.Environment);

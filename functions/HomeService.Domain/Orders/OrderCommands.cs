@@ -28,6 +28,9 @@ public sealed record OfferTimedOut(string WorkerId, int Round, DateTimeOffset No
 
 public sealed record EscalateToManual(string Reason, DateTimeOffset Now) : OrderCommand(Now);
 
+/// <summary>Grab pool: the pool window closed with nobody grabbing; the order escalates to manual dispatch.</summary>
+public sealed record GrabPoolExpired(DateTimeOffset Now) : OrderTimerCommand(Now);
+
 /// <summary>A worker grabs an order from the grab pool; the first valid grab wins.</summary>
 public sealed record Grab(string WorkerId, DateTimeOffset Now) : OrderCommand(Now);
 

@@ -71,7 +71,9 @@ public static class OrderDecider
                 Status = Dispatching,
                 PaymentId = e.PaymentId,
                 PaidFen = e.AmountFen,
-                Deadlines = Without(state.Deadlines, TimerKind.PaymentTimeout),
+                Deadlines = state.DispatchMode == DispatchMode.GrabPool
+                    ? [.. Without(state.Deadlines, TimerKind.PaymentTimeout), new Deadline(TimerKind.GrabPoolExpiry, e.At + state.Timings.GrabPoolWindow)]
+                    : Without(state.Deadlines, TimerKind.PaymentTimeout),
             },
             LatePaymentReceived e => state with { PaymentId = e.PaymentId, PaidFen = e.AmountFen },
             OrderClosedForNonPayment => state with { Status = Closed, Deadlines = [] },
@@ -89,7 +91,7 @@ public static class OrderDecider
             {
                 Status = ManualDispatch,
                 OfferedToWorkerId = null,
-                Deadlines = Without(state.Deadlines, TimerKind.OfferAcceptance),
+                Deadlines = Without(state.Deadlines, TimerKind.OfferAcceptance, TimerKind.GrabPoolExpiry),
             },
             OrderGrabbed e => Engage(state, e.WorkerId, e.At),
             WorkerAssignedByAdmin e => Engage(state, e.WorkerId, e.At),
@@ -180,6 +182,8 @@ public static class OrderDecider
         OfferTimedOut c => WhenDue(c, state, TimerKind.OfferAcceptance, () =>
             WithEscalationIfLastRound(state, new OfferExpired(state.Id, c.WorkerId, c.Round, c.Now))),
         EscalateToManual c => DecisionResult.Of(new EscalatedToManualDispatch(state.Id, c.Reason, c.Now)),
+        GrabPoolExpired c => WhenDue(c, state, TimerKind.GrabPoolExpiry, () => DecisionResult.Of(new EscalatedToManualDispatch(
+            state.Id, $"nobody grabbed the order within {state.Timings.GrabPoolWindow.TotalMinutes:0} minutes", c.Now))),
         Grab c => state.DispatchMode != DispatchMode.GrabPool
             ? Refuse(state, c, Codes.NotInGrabPool)
             : DecisionResult.Of(new OrderGrabbed(state.Id, c.WorkerId, c.Now)),
@@ -392,6 +396,7 @@ public static class OrderDecider
         {
             PaymentTimedOut => TimerKind.PaymentTimeout,
             OfferTimedOut => TimerKind.OfferAcceptance,
+            GrabPoolExpired => TimerKind.GrabPoolExpiry,
             AutoConfirm => TimerKind.AutoConfirm,
             SettlementDue => TimerKind.SettlementDue,
             SendReminder r => TimerOf(r.Kind),
@@ -434,7 +439,7 @@ public static class OrderDecider
             Status = Accepted,
             CurrentWorkerId = workerId,
             OfferedToWorkerId = null,
-            Deadlines = [.. Without(state.Deadlines, TimerKind.OfferAcceptance, TimerKind.ReminderT24h, TimerKind.ReminderT2h), .. reminders],
+            Deadlines = [.. Without(state.Deadlines, TimerKind.OfferAcceptance, TimerKind.GrabPoolExpiry, TimerKind.ReminderT24h, TimerKind.ReminderT2h), .. reminders],
         };
     }
 

@@ -32,6 +32,7 @@ public static class OrderTransitions
         new(Dispatching,    typeof(Grab),                 Accepted),
         new(Dispatching,    typeof(AssignByAdmin),        Accepted),
         new(Dispatching,    typeof(EscalateToManual),     ManualDispatch),
+        new(Dispatching,    typeof(GrabPoolExpired),      ManualDispatch),  // grab pool: nobody grabbed in time
         new(Dispatching,    typeof(Cancel),               Cancelled),
         new(Dispatching,    typeof(Cancel),               Refunding),
 

@@ -40,6 +40,8 @@ public enum TimerKind
     ReminderT2h,
     AutoConfirm,
     SettlementDue,
+    /// <summary>Grab pool: nobody grabbed the order within acceptance timeout × offer rounds of its payment.</summary>
+    GrabPoolExpiry,
 }
 
 public enum ReminderKind
@@ -91,6 +93,9 @@ public sealed record LifecycleTimings(
         PaymentTimeout > TimeSpan.Zero && AcceptanceTimeout > TimeSpan.Zero && MaxOfferRounds >= 1 &&
         AutoConfirmAfter > TimeSpan.Zero && ComplaintWindow >= TimeSpan.Zero &&
         FirstReminderBefore > TimeSpan.Zero && SecondReminderBefore > TimeSpan.Zero;
+
+    /// <summary>How long a paid grab-pool order stays in the pool: as long as the offer rounds of auto-assign would take.</summary>
+    public TimeSpan GrabPoolWindow => AcceptanceTimeout * MaxOfferRounds;
 
     public TimeSpan ReminderLead(ReminderKind kind) =>
         kind == ReminderKind.T24h ? FirstReminderBefore : SecondReminderBefore;

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Net;
 using HomeService.Domain.Booking;
-using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
 using HomeService.Domain.Scheduling;
+using HomeService.Functions.Dispatch;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Scheduling;
@@ -254,22 +254,7 @@ public sealed class BookingService(
             throw new ConflictException("no_worker_available");
         }
 
-        var localDay = DateOnly.FromDateTime(ZoneTime.ToLocal(start, settings.Zone));
-        var weights = settings.Weights;
-        var facts = free.Select(c =>
-        {
-            var entries = c.Calendar.Reservations;
-            var lastHeld = entries.Count == 0 ? (DateTimeOffset?)null : entries.Max(r => r.HeldAt);
-            return new CandidateFacts(
-                c.Worker.Id,
-                settings.Travel.MinutesBetween(c.Domain.HomeBase, service.Location),
-                c.Worker.Rating.Average,
-                entries.Count(r => DateOnly.FromDateTime(ZoneTime.ToLocal(r.Start, settings.Zone)) == localDay),
-                AcceptanceRate: 1, // no acceptance history before the lifecycle feature records it
-                lastHeld is { } at ? (now - at).TotalHours : weights.FairnessSaturationHours);
-        });
-        var byId = free.ToDictionary(c => c.Worker.Id, StringComparer.Ordinal);
-        var ranked = CandidateScoring.Rank(facts, weights).Select(s => byId[s.WorkerId]).ToList();
+        var ranked = CandidateRanking.Rank(free, settings, service.Location, start, now);
         if (preferred is not null && ranked.FindIndex(c => c.Worker.Id == preferred) is var at and > 0)
         {
             var first = ranked[at];

@@ -47,6 +47,11 @@ public sealed record OrderDocument
     public string? Notes { get; init; }
     public required string AddressId { get; init; }
     public required OrderReservation Reservation { get; init; }
+    /// <summary>
+    /// Workers whose time this order held before <see cref="Reservation"/> moved to someone else. Their calendars must not keep
+    /// the order: released right after the move and again by the move's event reaction (a run that died in between).
+    /// </summary>
+    public IReadOnlyList<string> FormerHolderIds { get; init; } = [];
     public required PriceBreakdown Price { get; init; }
     public required OrderState State { get; init; }
     public IReadOnlyList<OrderEvent> History { get; init; } = [];
@@ -88,6 +93,19 @@ public sealed record OrderDocument
         }
 
         return this with { State = state, Status = state.Status, History = [.. History, .. events], Outbox = outbox, UpdatedAt = now };
+    }
+
+    /// <summary>The same document with its reservation handed to <paramref name="workerId"/> (same times), the previous holder remembered.</summary>
+    public OrderDocument HeldBy(string workerId)
+    {
+        var previous = Reservation.WorkerId;
+        return previous == workerId
+            ? this
+            : this with
+            {
+                Reservation = Reservation with { WorkerId = workerId },
+                FormerHolderIds = [.. FormerHolderIds.Where(id => id != workerId && id != previous), previous],
+            };
     }
 
     public static string SortKey(DateTimeOffset createdAt, string id) => CosmosExtensions.TimeSortKey(createdAt, id);

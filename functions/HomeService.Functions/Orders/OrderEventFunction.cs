@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
+using HomeService.Functions.Dispatch;
 using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Notifications;
@@ -43,8 +44,9 @@ public static class OrderEventFunction
 /// releasing a released reservation is a no-op, and commands sent back to the order are decided again
 /// (an already-applied one decides nothing).
 /// </summary>
-public sealed class OrderReactions(OrderLifecycle lifecycle, Reservations reservations, ILogger<OrderReactions> logger,
-    OrderMoneyReactions money)
+public sealed class OrderReactions(
+    OrderLifecycle lifecycle, Reservations reservations, Dispatcher dispatcher, Handover handover, OrderMoneyReactions money,
+    ILogger<OrderReactions> logger)
 {
     public async Task ReactAsync(OrderEventMessage message, CancellationToken ct)
     {
@@ -56,6 +58,7 @@ public sealed class OrderReactions(OrderLifecycle lifecycle, Reservations reserv
                 {
                     // Payment timeout or cancellation: the worker's time is free again at once.
                     await reservations.ReleaseAsync(order.Reservation.WorkerId, order.Id, ct);
+                    await handover.ReleaseFormerHoldersAsync(order, ct);
                     logger.LogInformation("Reservation of order {OrderId} released after {Event}", order.Id, message.Event.GetType().Name);
                 }
 
@@ -65,6 +68,23 @@ public sealed class OrderReactions(OrderLifecycle lifecycle, Reservations reserv
                 break;
             case SettlementBecameDue due:
                 await money.SettleAsync(message, due, ct);
+                break;
+            case PaymentConfirmed:
+                await dispatcher.StartAsync(message.OrderId, ct);
+                break;
+            case OfferRejected e:
+                await dispatcher.NextAsync(message.OrderId, e.Round, ct);
+                break;
+            case OfferExpired e:
+                await dispatcher.NextAsync(message.OrderId, e.Round, ct);
+                break;
+            case OfferMade or OrderGrabbed or WorkerAssignedByAdmin or WorkerReassigned:
+                // The move released the previous holder already, unless its run died first.
+                if (await lifecycle.FindAsync(message.OrderId, ct) is { } moved)
+                {
+                    await handover.ReleaseFormerHoldersAsync(moved, ct);
+                }
+
                 break;
         }
     }

@@ -58,6 +58,7 @@ public static class OrderTimerFunction
             TimerKind.ReminderT2h => new SendReminder(ReminderKind.T2h, now),
             TimerKind.AutoConfirm => new AutoConfirm(now),
             TimerKind.SettlementDue => new SettlementDue(now),
+            TimerKind.GrabPoolExpiry => new GrabPoolExpired(now),
             _ => throw new InvalidDataException($"Unknown timer kind {timer.Kind}."),
         };
     }

@@ -38,11 +38,15 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         return new ServiceRequest(item, address, await settings.GetAsync(address.CityId, ct));
     }
 
-    public async Task<IReadOnlyList<Candidate>> ForAsync(ServiceRequest request, string? workerId, DateTimeOffset now, CancellationToken ct)
+    public Task<IReadOnlyList<Candidate>> ForAsync(ServiceRequest request, string? workerId, DateTimeOffset now, CancellationToken ct) =>
+        ForAsync(request.Address.CityId, request.Item.Id, workerId, now, ct);
+
+    /// <summary>Approved, accepting workers of the city who offer the item (one of them when <paramref name="workerId"/> is given).</summary>
+    public async Task<IReadOnlyList<Candidate>> ForAsync(string cityId, string itemId, string? workerId, DateTimeOffset now, CancellationToken ct)
     {
         var text = "SELECT * FROM c WHERE c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND ARRAY_CONTAINS(c.skillItemIds, @item)";
         var query = new QueryDefinition(text + (workerId is null ? "" : " AND c.id = @worker"))
-            .WithParameter("@approved", "approved").WithParameter("@city", request.Address.CityId).WithParameter("@item", request.Item.Id);
+            .WithParameter("@approved", "approved").WithParameter("@city", cityId).WithParameter("@item", itemId);
         if (workerId is not null)
         {
             query = query.WithParameter("@worker", workerId);

@@ -301,6 +301,24 @@ public class OrderLifecycleTests
     }
 
     [Fact]
+    public void A_grab_pool_order_nobody_grabs_escalates_when_its_pool_window_closes()
+    {
+        var pool = InStatus(Dispatching, DispatchMode.GrabPool);
+        var closesAt = PaidAt + LifecycleTimings.Default.GrabPoolWindow;
+        Assert.Equal(new Deadline(TimerKind.GrabPoolExpiry, closesAt), pool.DeadlineOf(TimerKind.GrabPoolExpiry));
+        Assert.Null(InStatus(Dispatching).DeadlineOf(TimerKind.GrabPoolExpiry));
+
+        Assert.Equal(OrderErrorCodes.TimerNotDue, Refused(new GrabPoolExpired(closesAt.AddSeconds(-1)), pool).Code);
+        var escalated = pool.Then(new GrabPoolExpired(closesAt));
+        Assert.Equal(ManualDispatch, escalated.Status);
+        Assert.Null(escalated.DeadlineOf(TimerKind.GrabPoolExpiry));
+
+        var grabbed = pool.Then(new Grab(Worker, OfferedAt));
+        Assert.Null(grabbed.DeadlineOf(TimerKind.GrabPoolExpiry));
+        NothingHappens(new GrabPoolExpired(closesAt), grabbed);
+    }
+
+    [Fact]
     public void Grabbing_an_order_that_is_not_in_the_grab_pool_is_refused() =>
         Assert.Equal(OrderErrorCodes.NotInGrabPool, Refused(new Grab(Worker, OfferedAt), InStatus(Dispatching)).Code);
 

@@ -24,6 +24,7 @@ public class OrderTransitionTableTests
         (Dispatching, () => InStatus(Dispatching, DispatchMode.GrabPool), new Grab(Worker, OfferedAt), Accepted),
         (Dispatching, () => InStatus(Dispatching), new AssignByAdmin(AdminId, Worker, OfferedAt), Accepted),
         (Dispatching, () => InStatus(Dispatching), new EscalateToManual("no candidates", OfferedAt), ManualDispatch),
+        (Dispatching, () => InStatus(Dispatching, DispatchMode.GrabPool), new GrabPoolExpired(PaidAt.AddMinutes(15)), ManualDispatch),
         (Dispatching, () => InStatus(Dispatching), new Cancel(Customer, "fee covers it", Price, 0, OfferedAt), Cancelled),
         (Dispatching, () => InStatus(Dispatching), new Cancel(Customer, "free before acceptance", 0, Price, OfferedAt), Refunding),
 
@@ -225,6 +226,7 @@ public class OrderTransitionTableTests
             nameof(Reject) => new Reject(stranger, "busy", Late),
             nameof(OfferTimedOut) => new OfferTimedOut(stranger, 1, Late),
             nameof(EscalateToManual) => new EscalateToManual("why not", Late),
+            nameof(GrabPoolExpired) => new GrabPoolExpired(Late),
             nameof(Grab) => new Grab(stranger, Late),
             nameof(AssignByAdmin) => new AssignByAdmin("a-stranger", stranger, Late),
             nameof(Reassign) => new Reassign("a-stranger", stranger, "why not", Late),

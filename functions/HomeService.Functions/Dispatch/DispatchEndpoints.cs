@@ -1,0 +1,190 @@
+using System.Text.Json;
+using HomeService.Domain.Orders;
+using HomeService.Functions.Auth;
+using HomeService.Functions.Booking;
+using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Infrastructure.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HomeService.Functions.Dispatch;
+
+/// <summary>
+/// Dispatch and the visit: worker actions and order list (/api/worker/orders), the grab pool (/api/worker/pool), customer
+/// tracking, confirmation and after-sale (/api/customer/orders/{id}/…), admin manual dispatch (/api/admin/orders).
+/// </summary>
+public static class DispatchEndpoints
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 50;
+
+    public static IEndpointRouteBuilder MapDispatchEndpoints(this IEndpointRouteBuilder routes)
+    {
+        MapWorker(routes);
+        MapCustomer(routes);
+        MapAdmin(routes);
+        return routes;
+    }
+
+    private static void MapWorker(IEndpointRouteBuilder routes)
+    {
+        var orders = routes.MapGroup("/api/worker/orders").WithTags("Worker orders").RequireAuthorization(Roles.Worker);
+
+        orders.MapGet("/", async Task<Ok<Page<WorkerOrderView>>> (string? status, string? continuationToken, string? pageSize, HttpContext http, CosmosDb db, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            var (filter, size) = ListQuery(status, pageSize);
+            var where = "c.type = @type AND (c.state.offeredToWorkerId = @me OR c.state.currentWorkerId = @me)" + (filter is null ? "" : " AND c.status = @status");
+            var parameters = new Dictionary<string, object?> { ["@type"] = OrderDocument.Kind, ["@me"] = me };
+            if (filter is { } s)
+            {
+                parameters["@status"] = JsonNamingPolicy.CamelCase.ConvertName(s.ToString());
+            }
+
+            var page = await db.Orders.KeysetPageAsync<OrderDocument>(null, where, parameters, "createdKey", descending: true, o => o.CreatedKey,
+                ContinuationTokens.Fingerprint("worker-orders", me, filter), continuationToken, size, ct);
+            return TypedResults.Ok(new Page<WorkerOrderView>([.. page.Items.Select(o => WorkerOrderView.Of(o, me))], page.ContinuationToken));
+        }).WithSummary("Orders offered or assigned to me, newest first (status=offered for open offers; keyset continuation paging)")
+            .ProducesValidationProblem();
+
+        orders.MapPost("/{id}/accept", (string id, HttpContext http, OrderActions actions, CancellationToken ct) =>
+            WorkerAsync(http, id, actions, me => now => new Accept(me, now), ct))
+            .WithSummary("Accept the order offered to me (before the acceptance deadline)").ProducesWorkerProblems();
+
+        orders.MapPost("/{id}/reject", async Task<Ok<WorkerOrderView>> (string id, RejectRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            return TypedResults.Ok(WorkerOrderView.Of(await actions.RejectAsync(me, id, request, ct), me));
+        }).WithSummary("Reject the order offered to me, with a reason; it goes to the next candidate").ProducesWorkerProblems();
+
+        orders.MapPost("/{id}/on-the-way", async Task<Ok<WorkerOrderView>> (string id, LocationRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            return TypedResults.Ok(WorkerOrderView.Of(await actions.TravelAsync(me, id, request, start: true, ct), me));
+        }).WithSummary("Set off, from where I am: the customer sees my position and an ETA from the city's travel rules").ProducesWorkerProblems();
+
+        orders.MapPost("/{id}/location", async Task<Ok<WorkerOrderView>> (string id, LocationRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            return TypedResults.Ok(WorkerOrderView.Of(await actions.TravelAsync(me, id, request, start: false, ct), me));
+        }).WithSummary("Update my position while on the way (the ETA is recomputed)").ProducesWorkerProblems();
+
+        orders.MapPost("/{id}/arrived", (string id, HttpContext http, OrderActions actions, CancellationToken ct) =>
+            WorkerAsync(http, id, actions, me => now => new Arrive(me, now), ct))
+            .WithSummary("I have arrived").ProducesWorkerProblems();
+
+        orders.MapPost("/{id}/start", (string id, HttpContext http, OrderActions actions, CancellationToken ct) =>
+            WorkerAsync(http, id, actions, me => now => new StartService(me, now), ct))
+            .WithSummary("Start the service").ProducesWorkerProblems();
+
+        orders.MapPost("/{id}/complete", async Task<Ok<WorkerOrderView>> (string id, CompleteRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            return TypedResults.Ok(WorkerOrderView.Of(await actions.CompleteAsync(me, id, request, ct), me));
+        }).WithSummary("Complete the service with 1–9 confirmed completion-photo uploads and notes (服务记录)").ProducesWorkerProblems();
+
+        var pool = routes.MapGroup("/api/worker/pool").WithTags("Grab pool").RequireAuthorization(Roles.Worker);
+
+        pool.MapGet("/", async Task<Ok<Page<WorkerOrderView>>> (string? continuationToken, string? pageSize, HttpContext http, GrabPool grabPool, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            var (_, size) = ListQuery(null, pageSize);
+            var page = await grabPool.ListAsync(me, continuationToken, size, ct);
+            return TypedResults.Ok(new Page<WorkerOrderView>([.. page.Items.Select(o => WorkerOrderView.Of(o, me))], page.ContinuationToken));
+        }).WithSummary("Open grab-pool orders I can serve (skill, distance, free on my calendar), oldest first; a page may hold fewer than pageSize")
+            .ProducesValidationProblem();
+
+        pool.MapPost("/{orderId}/grab", async Task<Ok<WorkerOrderView>> (string orderId, HttpContext http, GrabPool grabPool, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            return TypedResults.Ok(WorkerOrderView.Of(await grabPool.GrabAsync(me, orderId, ct), me));
+        }).WithSummary("Grab an open order: the first valid grab wins; later ones get 409 taken-by-another-worker")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static void MapCustomer(IEndpointRouteBuilder routes)
+    {
+        var orders = routes.MapGroup("/api/customer/orders").WithTags("Booking").RequireAuthorization(Roles.Customer);
+
+        orders.MapGet("/{id}/tracking", async Task<Ok<TrackingView>> (string id, HttpContext http, OrderActions actions, CancellationToken ct) =>
+            TypedResults.Ok(TrackingView.Of(await actions.ForCustomerAsync(http.User.UserId(), id, ct))))
+            .WithSummary("Where my order is: status, and the worker's position and ETA while on the way").ProducesProblem(StatusCodes.Status404NotFound);
+
+        orders.MapPost("/{id}/confirm", async Task<Ok<OrderView>> (string id, HttpContext http, OrderActions actions, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            return TypedResults.Ok(OrderView.Of(await actions.CustomerAsync(me, id, now => new Confirm(me, now), ct)));
+        }).WithSummary("Confirm the completed service").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        orders.MapPost("/{id}/after-sale", async Task<Ok<OrderView>> (string id, AfterSaleRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+            TypedResults.Ok(OrderView.Of(await actions.AfterSaleAsync(http.User.UserId(), id, request, ct))))
+            .WithSummary("Open an after-sale request (售后) on a completed order, or a confirmed one within the complaint window")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static void MapAdmin(IEndpointRouteBuilder routes)
+    {
+        var orders = routes.MapGroup("/api/admin/orders").WithTags("Admin dispatch").RequireAuthorization(Roles.Admin);
+
+        orders.MapGet("/", async Task<Ok<Page<AdminOrderView>>> (string? status, string? continuationToken, string? pageSize, CosmosDb db, CancellationToken ct) =>
+        {
+            var (filter, size) = ListQuery(status, pageSize);
+            var where = "c.type = @type" + (filter is null ? "" : " AND c.status = @status");
+            var parameters = new Dictionary<string, object?> { ["@type"] = OrderDocument.Kind };
+            if (filter is { } s)
+            {
+                parameters["@status"] = JsonNamingPolicy.CamelCase.ConvertName(s.ToString());
+            }
+
+            var page = await db.Orders.KeysetPageAsync<OrderDocument>(null, where, parameters, "createdKey", descending: false, o => o.CreatedKey,
+                ContinuationTokens.Fingerprint("admin-orders", filter), continuationToken, size, ct);
+            return TypedResults.Ok(new Page<AdminOrderView>([.. page.Items.Select(AdminOrderView.Of)], page.ContinuationToken));
+        }).WithSummary("Orders by status, oldest first (status=ManualDispatch: the manual dispatch queue; keyset paging)").ProducesValidationProblem();
+
+        orders.MapPost("/{id}/assign", async Task<Ok<AdminOrderView>> (string id, AssignRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+            TypedResults.Ok(AdminOrderView.Of(await actions.AssignAsync(http.User.UserId(), id, request, ct))))
+            .WithSummary("Assign a worker (from Dispatching, Offered or ManualDispatch); their time is held before the previous holder's is released")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        orders.MapPost("/{id}/reassign", async Task<Ok<AdminOrderView>> (string id, ReassignRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+            TypedResults.Ok(AdminOrderView.Of(await actions.ReassignAsync(http.User.UserId(), id, request, ct))))
+            .WithSummary("Give an accepted order to another worker, with a reason; same hold-before-release order")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static async Task<Ok<WorkerOrderView>> WorkerAsync(
+        HttpContext http, string id, OrderActions actions, Func<string, Func<DateTimeOffset, OrderCommand>> command, CancellationToken ct)
+    {
+        var me = http.User.UserId();
+        return TypedResults.Ok(WorkerOrderView.Of(await actions.WorkerAsync(me, id, command(me), ct), me));
+    }
+
+    private static RouteHandlerBuilder ProducesWorkerProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+    private static (OrderStatus? Status, int PageSize) ListQuery(string? status, string? pageSize)
+    {
+        var v = new Validator();
+        OrderStatus? filter = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (Enum.TryParse<OrderStatus>(status, ignoreCase: true, out var parsed) && parsed != OrderStatus.None && !int.TryParse(status, out _))
+            {
+                filter = parsed;
+            }
+            else
+            {
+                v.Add("status", "invalid");
+            }
+        }
+
+        var size = DefaultPageSize;
+        if (!string.IsNullOrEmpty(pageSize) && (!int.TryParse(pageSize, out size) || size is < 1 or > MaxPageSize))
+        {
+            v.Add("pageSize", "out_of_range", 1, MaxPageSize);
+        }
+
+        v.ThrowIfInvalid();
+        return (filter, size);
+    }
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Json;
+using HomeService.Domain.Orders;
+using HomeService.Functions.Tests.Booking;
+using HomeService.Functions.Tests.Support;
+
+namespace HomeService.Functions.Tests.Dispatch;
+
+[Collection(DispatchCollection.Name)]
+public sealed class AutoDispatchTests(DispatchFactory factory)
+{
+    private static readonly TimeSpan PastAcceptance = TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1);
+
+    /// <summary>Three workers at 0, 8 and 13 km: the booking holds the nearest, re-dispatch goes outwards.</summary>
+    private async Task<(DispatchWorld World, TestWorker Near, TestWorker Middle, TestWorker Far, string OrderId)> PaidOrderAsync(
+        DispatchMode mode = DispatchMode.AutoAssign, int maxOfferRounds = 3)
+    {
+        var world = await DispatchWorld.StartAsync(factory, mode, maxOfferRounds);
+        var near = await world.WorkerAsync(km: 0);
+        var middle = await world.WorkerAsync(km: 8);
+        var far = await world.WorkerAsync(km: 13);
+        var order = await world.BookAsync(await world.CustomerAsync());
+        Assert.Equal(near.Id, order.WorkerId);
+        await world.PayAsync(order.Id);
+        await world.DeliverAsync();
+        return (world, near, middle, far, order.Id);
+    }
+
+    [Fact]
+    public async Task Auto_assign_offers_the_held_worker_and_after_the_acceptance_timeout_the_next_candidate_whose_time_is_held_first()
+    {
+        var (world, near, middle, _, orderId) = await PaidOrderAsync();
+
+        var offered = await world.OrderAsync(orderId);
+        Assert.Equal((OrderStatus.Offered, near.Id, 1), (offered.Status, offered.State.OfferedToWorkerId, offered.State.OfferRound));
+        var mine = await (await near.Client.GetAsync("/api/worker/orders?status=offered")).ReadJsonAsync();
+        var listed = Assert.Single(mine.GetProperty("items").EnumerateArray(), o => o.GetProperty("id").GetString() == orderId);
+        Assert.True(listed.GetProperty("offeredToMe").GetBoolean());
+        Assert.StartsWith("https://uri.amap.com/navigation", listed.GetProperty("navigationUrl").GetString());
+
+        await world.AdvanceAndDeliverAsync(PastAcceptance);
+
+        var next = await world.OrderAsync(orderId);
+        Assert.Equal((OrderStatus.Offered, middle.Id, 2), (next.Status, next.State.OfferedToWorkerId, next.State.OfferRound));
+        Assert.Equal(middle.Id, next.Reservation.WorkerId);
+        Assert.True(await world.HoldsAsync(middle.Id, orderId));
+        Assert.False(await world.HoldsAsync(near.Id, orderId));
+
+        // The first worker answers too late: the offer is gone.
+        await (await near.Client.PostAsync($"/api/worker/orders/{orderId}/accept", null)).EnsureStatusAsync(HttpStatusCode.Forbidden);
+
+        var accepted = await (await (await middle.Client.PostAsync($"/api/worker/orders/{orderId}/accept", null)).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal("accepted", accepted.GetProperty("status").GetString());
+        await world.DeliverAsync();
+        var final = await world.OrderAsync(orderId);
+        Assert.Equal((OrderStatus.Accepted, middle.Id), (final.Status, final.State.CurrentWorkerId));
+        Assert.True(await world.HoldsAsync(middle.Id, orderId));
+        Assert.False(await world.HoldsAsync(near.Id, orderId));
+    }
+
+    [Fact]
+    public async Task When_every_round_expires_the_order_waits_for_manual_dispatch_admins_are_alerted_and_an_admin_assigns_it()
+    {
+        var (world, near, middle, far, orderId) = await PaidOrderAsync(maxOfferRounds: 2);
+
+        await world.AdvanceAndDeliverAsync(PastAcceptance);
+        await world.AdvanceAndDeliverAsync(PastAcceptance);
+
+        var manual = await world.OrderAsync(orderId);
+        Assert.Equal(OrderStatus.ManualDispatch, manual.Status);
+        Assert.Equal([near.Id, middle.Id], manual.State.DeclinedWorkerIds);
+        var admin = await factory.AdminAsync();
+        var alerts = await (await admin.GetAsync("/api/admin/alerts?pageSize=50")).ReadJsonAsync();
+        Assert.Single(alerts.GetProperty("items").EnumerateArray(),
+            a => a.GetProperty("orderId").GetString() == orderId && a.GetProperty("key").GetString() == "order.manual-dispatch");
+        var queue = await ReadAllAsync(admin, "/api/admin/orders?status=ManualDispatch&pageSize=2");
+        Assert.Contains(orderId, queue);
+
+        // Someone who is not a worker of this city and item cannot be assigned.
+        await (await admin.PostAsJsonAsync($"/api/admin/orders/{orderId}/assign", new { workerId = "wkr_nobody" })).EnsureStatusAsync(HttpStatusCode.BadRequest);
+
+        var assigned = await (await (await admin.PostAsJsonAsync($"/api/admin/orders/{orderId}/assign", new { workerId = far.Id }))
+            .EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal("accepted", assigned.GetProperty("status").GetString());
+        await world.DeliverAsync();
+        Assert.True(await world.HoldsAsync(far.Id, orderId));
+        Assert.False(await world.HoldsAsync(middle.Id, orderId));
+        Assert.False(await world.HoldsAsync(near.Id, orderId));
+        Assert.DoesNotContain(orderId, await ReadAllAsync(admin, "/api/admin/orders?status=ManualDispatch&pageSize=50"));
+
+        // Reassignment holds the new worker's time before the old one's is released.
+        var reassigned = await (await (await admin.PostAsJsonAsync($"/api/admin/orders/{orderId}/reassign", new { workerId = near.Id, reason = "closer now" }))
+            .EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal(near.Id, reassigned.GetProperty("currentWorkerId").GetString());
+        await world.DeliverAsync();
+        Assert.True(await world.HoldsAsync(near.Id, orderId));
+        Assert.False(await world.HoldsAsync(far.Id, orderId));
+    }
+
+    [Fact]
+    public async Task A_rejection_with_a_reason_offers_the_order_to_the_next_candidate_and_frees_the_rejecting_worker()
+    {
+        var (world, near, middle, far, orderId) = await PaidOrderAsync();
+
+        await (await far.Client.PostAsJsonAsync($"/api/worker/orders/{orderId}/accept", new { })).EnsureStatusAsync(HttpStatusCode.NotFound);
+        var noReason = await near.Client.PostAsJsonAsync($"/api/worker/orders/{orderId}/reject", new { reason = " " });
+        Assert.Equal("required", await BookingWorld.FieldCodeAsync(await noReason.EnsureStatusAsync(HttpStatusCode.BadRequest), "reason"));
+
+        await (await near.Client.PostAsJsonAsync($"/api/worker/orders/{orderId}/reject", new { reason = "van broke down" })).EnsureStatusAsync(HttpStatusCode.OK);
+        await world.DeliverAsync();
+
+        var next = await world.OrderAsync(orderId);
+        Assert.Equal((OrderStatus.Offered, middle.Id, 2), (next.Status, next.State.OfferedToWorkerId, next.State.OfferRound));
+        Assert.Contains(next.History, e => e is OfferRejected { Reason: "van broke down" } r && r.WorkerId == near.Id);
+        Assert.True(await world.HoldsAsync(middle.Id, orderId));
+        Assert.False(await world.HoldsAsync(near.Id, orderId));
+        // Rejecting twice changes nothing; accepting after rejecting is refused.
+        await (await near.Client.PostAsJsonAsync($"/api/worker/orders/{orderId}/reject", new { reason = "van broke down" })).EnsureStatusAsync(HttpStatusCode.OK);
+        var late = await near.Client.PostAsync($"/api/worker/orders/{orderId}/accept", null);
+        Assert.Equal("not-offered-to-you", await BookingWorld.ProblemCodeAsync(await late.EnsureStatusAsync(HttpStatusCode.Forbidden)));
+    }
+
+    [Fact]
+    public async Task A_stale_acceptance_timer_delivered_after_acceptance_changes_nothing()
+    {
+        var (world, near, _, _, orderId) = await PaidOrderAsync();
+        await (await near.Client.PostAsync($"/api/worker/orders/{orderId}/accept", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        var accepted = await world.OrderAsync(orderId);
+
+        await world.AdvanceAndDeliverAsync(PastAcceptance);
+
+        var after = await world.OrderAsync(orderId);
+        Assert.Equal((OrderStatus.Accepted, near.Id, 1), (after.Status, after.State.CurrentWorkerId, after.State.OfferRound));
+        Assert.Equal(accepted.History.Count, after.History.Count);
+        Assert.True(await world.HoldsAsync(near.Id, orderId));
+    }
+
+    [Fact]
+    public async Task A_designated_order_is_offered_only_to_its_worker_and_goes_to_manual_dispatch_when_they_decline()
+    {
+        var world = await DispatchWorld.StartAsync(factory, DispatchMode.AutoAssign);
+        _ = await world.WorkerAsync(km: 0);
+        var chosen = await world.WorkerAsync(km: 8);
+        var order = await world.BookAsync(await world.CustomerAsync(), workerId: chosen.Id);
+        await world.PayAsync(order.Id);
+        await world.DeliverAsync();
+        Assert.Equal((OrderStatus.Offered, chosen.Id), ((await world.OrderAsync(order.Id)).Status, (await world.OrderAsync(order.Id)).State.OfferedToWorkerId));
+
+        await (await chosen.Client.PostAsJsonAsync($"/api/worker/orders/{order.Id}/reject", new { reason = "on leave" })).EnsureStatusAsync(HttpStatusCode.OK);
+        await world.DeliverAsync();
+
+        var manual = await world.OrderAsync(order.Id);
+        Assert.Equal((OrderStatus.ManualDispatch, 1), (manual.Status, manual.State.OfferRound));
+    }
+
+    private static async Task<List<string>> ReadAllAsync(HttpClient client, string url)
+    {
+        var ids = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await (await (await client.GetAsync(token is null ? url : $"{url}&continuationToken={Uri.EscapeDataString(token)}"))
+                .EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetString()!));
+            token = page.TryGetProperty("continuationToken", out var t) ? t.GetString() : null;
+        }
+        while (token is not null);
+        return ids;
+    }
+}
