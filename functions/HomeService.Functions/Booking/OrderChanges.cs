@@ -40,8 +40,14 @@ public sealed class OrderChanges(
             throw new NotFoundException("res.order", orderId);
         }
 
-        return order.PendingReschedule is null ? order : await SettleRescheduleAsync(order, ct);
+        // Only a reschedule abandoned by a dead run is settled here; one in flight owns the order until it finishes.
+        return IsAbandoned(order.PendingReschedule) ? await SettleRescheduleAsync(order, ct) : order;
     }
+
+    /// <summary>How long a reschedule may own an order before another request settles it from the calendar.</summary>
+    private static readonly TimeSpan RescheduleLease = TimeSpan.FromSeconds(30);
+
+    private bool IsAbandoned(PendingReschedule? pending) => pending is not null && time.GetUtcNow() - pending.RequestedAt > RescheduleLease;
 
     public async Task<OrderDocument> CancelAsync(string userId, string orderId, string reason, CancellationToken ct)
     {
@@ -110,8 +116,11 @@ public sealed class OrderChanges(
         var moved = new Reservation(orderId, newStart, newStart + (r.End - r.Start), r.Location);
         await CheckWorkingHoursAsync(order, moved, settings, now, ct);
 
-        // 1. Mark the order, 2. move in the calendar (one replace), 3. settle the order from the calendar.
-        order = await ReplaceAsync(orderId, o => o with { PendingReschedule = new PendingReschedule(moved.Start, moved.End, now) }, ct);
+        // 1. Mark the order (one reschedule at a time: the mark is taken with If-Match), 2. move in the calendar
+        // (one replace), 3. settle the order from the calendar and clear the mark.
+        order = await ReplaceAsync(orderId, o => o.PendingReschedule is null || IsAbandoned(o.PendingReschedule)
+            ? o with { PendingReschedule = new PendingReschedule(moved.Start, moved.End, now) }
+            : throw new ConflictException("reschedule_in_progress"), ct);
         var change = await reservations.MoveAsync(r.WorkerId, moved, settings.Travel, r.BufferMinutes, ct);
         order = await SettleRescheduleAsync(order, ct);
         return change switch

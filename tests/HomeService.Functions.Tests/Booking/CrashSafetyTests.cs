@@ -119,6 +119,11 @@ public sealed class CrashSafetyTests(BookingFactory factory)
             order.Id, new PartitionKey(order.Id));
         Assert.IsType<CalendarChange.Applied>(await Reservations.MoveAsync(worker.Id, moved, TravelRules.Default, 30, CancellationToken.None));
 
+        // Within its lease the reschedule still owns the order (it may be alive and about to finish).
+        var during = await (await customer.Client.GetAsync($"/api/customer/orders/{order.Id}")).ReadAsync<OrderView>();
+        Assert.True(during.RescheduleInProgress);
+        factory.Clock.Advance(TimeSpan.FromSeconds(31));
+
         var read = await (await customer.Client.GetAsync($"/api/customer/orders/{order.Id}")).ReadAsync<OrderView>();
 
         Assert.Equal((target, false), (read.Start, read.RescheduleInProgress));

@@ -13,39 +13,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace HomeService.Functions.Tests.Dispatch;
 
-/// <summary>Records every message the app sends (and still sends it to the real queue), so tests deliver them by hand.</summary>
-public sealed class RecordingTransport(StorageQueueTransport inner) : IMessageTransport
-{
-    public sealed record Sent(long Seq, string Queue, string Body, DateTimeOffset? VisibleAt);
-
-    private readonly ConcurrentQueue<Sent> _pending = new();
-    private long _seq;
-
-    public async Task SendAsync(string queue, string body, DateTimeOffset? visibleAt, CancellationToken ct)
-    {
-        await inner.SendAsync(queue, body, visibleAt, ct);
-        _pending.Enqueue(new Sent(Interlocked.Increment(ref _seq), queue, body, visibleAt));
-    }
-
-    /// <summary>Takes the messages visible at <paramref name="now"/>; later ones stay for a later call.</summary>
-    public IReadOnlyList<Sent> TakeDue(DateTimeOffset now)
-    {
-        var due = new List<Sent>();
-        var later = new List<Sent>();
-        while (_pending.TryDequeue(out var m))
-        {
-            (m.VisibleAt is { } at && at > now ? later : due).Add(m);
-        }
-
-        foreach (var m in later)
-        {
-            _pending.Enqueue(m);
-        }
-
-        return due;
-    }
-}
-
 /// <summary>The booking app with a recording transport: the dispatch tests play the queue host themselves.</summary>
 public sealed class DispatchFactory : BookingFactory
 {
@@ -54,9 +21,7 @@ public sealed class DispatchFactory : BookingFactory
     protected override void ConfigureTestServices(IServiceCollection services)
     {
         base.ConfigureTestServices(services);
-        services.AddSingleton<StorageQueueTransport>();
-        services.AddSingleton<RecordingTransport>();
-        services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<RecordingTransport>());
+        services.AddRecordingTransport();
     }
 }
 
@@ -88,8 +53,6 @@ public sealed class DispatchWorld(DispatchFactory factory, BookingWorld booking)
         await factory.Services.GetRequiredService<CitySettingsStore>().WriteAsync(booking.CityId, settings, null, CancellationToken.None);
         return new DispatchWorld(factory, booking);
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions HostJson = new();
 
     private OrderLifecycle Lifecycle => Factory.Services.GetRequiredService<OrderLifecycle>();
 
@@ -131,21 +94,7 @@ public sealed class DispatchWorld(DispatchFactory factory, BookingWorld booking)
 
             foreach (var message in due.AsEnumerable().Reverse().Concat(due))
             {
-                var function = message.Queue switch
-                {
-                    OrderQueues.Events => OrderEventFunction.Name,
-                    OrderQueues.Timers => OrderTimerFunction.Name,
-                    _ => null,
-                };
-                if (function is null)
-                {
-                    continue;
-                }
-
-                // The Functions host's envelope, names exactly as it sends them.
-                var envelope = JsonContent.Create(new { Data = new { message = message.Body }, Metadata = new { DequeueCount = 1 } }, options: HostJson);
-                var response = await host.PostAsync($"/{function}", envelope);
-                await response.EnsureStatusAsync(HttpStatusCode.OK);
+                await RecordingTransport.DeliverAsync(host, message);
             }
         }
 

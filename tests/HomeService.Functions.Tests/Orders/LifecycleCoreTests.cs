@@ -29,9 +29,7 @@ public class LifecycleFactory : BookingFactory
     protected override void ConfigureTestServices(IServiceCollection services)
     {
         base.ConfigureTestServices(services);
-        services.AddSingleton<StorageQueueTransport>();
-        services.AddSingleton<RecordingTransport>();
-        services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<RecordingTransport>());
+        services.AddRecordingTransport();
     }
 }
 

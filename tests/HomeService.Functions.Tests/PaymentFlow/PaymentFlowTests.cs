@@ -37,7 +37,7 @@ public sealed class PaymentFlowTests(PaymentFlowFactory factory)
 
         Assert.Equal((PaymentNotificationKind.Paid, 200), (sent.Kind, sent.CallbackStatus));
         var paid = await world.OrderAsync(order.Id);
-        Assert.Equal((OrderStatus.Dispatching, transaction.TransactionId, order.Price.TotalFen), (paid.Status, paid.State.PaymentId, paid.State.PaidFen));
+        Assert.Equal((OrderStatus.Offered, transaction.TransactionId, order.Price.TotalFen), (paid.Status, paid.State.PaymentId, paid.State.PaidFen)); // auto-assign offered it to the held worker
         var ledger = await world.LedgerAsync(order.Id);
         Assert.Equal(order.Price.TotalFen, PaymentFlowWorld.BalanceOf([ledger[$"pay:{order.Id}"]], Clearing));
         await world.AssertLedgerBalancedAsync();
@@ -57,7 +57,7 @@ public sealed class PaymentFlowTests(PaymentFlowFactory factory)
 
         Assert.Equal((200, 200), (replay.CallbackStatus, notify));
         var after = await world.OrderAsync(order.Id);
-        Assert.Equal((before.ETag, before.History.Count, OrderStatus.Dispatching), (after.ETag, after.History.Count, after.Status));
+        Assert.Equal((before.ETag, before.History.Count, OrderStatus.Offered), (after.ETag, after.History.Count, after.Status));
         Assert.Equal(ledgerBefore.Keys.Order(), (await world.LedgerAsync(order.Id)).Keys.Order());
     }
 
@@ -116,7 +116,7 @@ public sealed class PaymentFlowTests(PaymentFlowFactory factory)
         await PaymentFlowWorld.PayAsync(customer, order.Id);
         await world.SucceedAsync(order.Id);
         await world.DeliverAsync(order.Id);
-        Assert.Equal(OrderStatus.Dispatching, (await world.OrderAsync(order.Id)).Status);
+        Assert.Equal(OrderStatus.Offered, (await world.OrderAsync(order.Id)).Status);
     }
 
     [Fact]

@@ -31,9 +31,7 @@ public sealed class PaymentFlowFactory : BookingFactory
     protected override void ConfigureTestServices(IServiceCollection services)
     {
         base.ConfigureTestServices(services);
-        services.AddSingleton<StorageQueueTransport>();
-        services.AddSingleton(sp => new RecordingTransport(sp.GetRequiredService<StorageQueueTransport>()));
-        services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<RecordingTransport>());
+        services.AddRecordingTransport();
     }
 
     public RecordingTransport Transport => Services.GetRequiredService<RecordingTransport>();
@@ -46,25 +44,6 @@ public sealed class PaymentFlowFactory : BookingFactory
 public sealed class PaymentFlowCollection : ICollectionFixture<PaymentFlowFactory>
 {
     public const string Name = "payment-flow";
-}
-
-public sealed record SentMessage(string Queue, string Body, DateTimeOffset? VisibleAt)
-{
-    public string OrderId { get; } = JsonDocument.Parse(Body).RootElement.GetProperty("orderId").GetString()!;
-}
-
-/// <summary>Sends through the real transport and keeps a copy of every message.</summary>
-public sealed class RecordingTransport(IMessageTransport inner) : IMessageTransport
-{
-    private readonly ConcurrentQueue<SentMessage> _sent = new();
-
-    public IReadOnlyList<SentMessage> Sent => [.. _sent];
-
-    public async Task SendAsync(string queue, string body, DateTimeOffset? visibleAt, CancellationToken ct)
-    {
-        _sent.Enqueue(new SentMessage(queue, body, visibleAt));
-        await inner.SendAsync(queue, body, visibleAt, ct);
-    }
 }
 
 /// <summary>One order's life with money: booking, paying through the sandbox, delivering its messages, and reading the ledger.</summary>
@@ -150,14 +129,7 @@ public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld bo
         }
     }
 
-    private async Task InvokeAsync(SentMessage message)
-    {
-        var function = message.Queue == OrderQueues.Events ? OrderEventFunction.Name : OrderTimerFunction.Name;
-        var envelope = JsonSerializer.Serialize(new { Data = new { message = message.Body }, Metadata = new { DequeueCount = 1 } });
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/{function}") { Content = new StringContent(envelope, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Azure-Functions-InvocationId", Guid.NewGuid().ToString());
-        await (await Factory.CreateClient().SendAsync(request)).EnsureStatusAsync(HttpStatusCode.OK);
-    }
+    private Task InvokeAsync(SentMessage message) => RecordingTransport.DeliverAsync(Factory.CreateClient(), message);
 
     public async Task<OrderDocument> OrderAsync(string orderId) => (await Factory.Lifecycle.FindAsync(orderId, CancellationToken.None))!;
 
@@ -169,10 +141,15 @@ public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld bo
         return order;
     }
 
-    /// <summary>Offer + Accept by the worker the order holds time with.</summary>
+    /// <summary>Accept by the worker the order holds time with (offered to them by dispatch once paid).</summary>
     public async Task AcceptAsync(string orderId, string workerId)
     {
-        await ExecuteAsync(orderId, (o, now) => new Offer(workerId, o.State.OfferRound + 1, now));
+        var order = await OrderAsync(orderId);
+        if (order.State.OfferedToWorkerId != workerId)
+        {
+            await ExecuteAsync(orderId, (o, now) => new Offer(workerId, o.State.OfferRound + 1, now));
+        }
+
         await ExecuteAsync(orderId, (_, now) => new Accept(workerId, now));
     }
 

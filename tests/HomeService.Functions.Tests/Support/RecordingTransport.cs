@@ -3,10 +3,16 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using HomeService.Functions.Messaging;
+using HomeService.Functions.Orders;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HomeService.Functions.Tests.Support;
 
-public sealed record SentMessage(string Queue, string Body, DateTimeOffset? VisibleAt);
+public sealed record SentMessage(long Seq, string Queue, string Body, DateTimeOffset? VisibleAt)
+{
+    public string? OrderId { get; } =
+        JsonDocument.Parse(Body).RootElement.TryGetProperty("orderId", out var id) ? id.GetString() : null;
+}
 
 /// <summary>
 /// The real transport, recorded: tests see every message the app sent, can make sends fail (a relay that
@@ -15,10 +21,12 @@ public sealed record SentMessage(string Queue, string Body, DateTimeOffset? Visi
 public sealed class RecordingTransport(StorageQueueTransport inner) : IMessageTransport
 {
     private readonly ConcurrentQueue<SentMessage> _sent = new();
+    private readonly ConcurrentQueue<SentMessage> _undelivered = new();
+    private long _seq;
 
     public bool Fail { get; set; }
 
-    public IReadOnlyList<SentMessage> Sent => _sent.ToArray();
+    public IReadOnlyList<SentMessage> Sent => [.. _sent];
 
     public async Task SendAsync(string queue, string body, DateTimeOffset? visibleAt, CancellationToken ct)
     {
@@ -28,17 +36,57 @@ public sealed class RecordingTransport(StorageQueueTransport inner) : IMessageTr
         }
 
         await inner.SendAsync(queue, body, visibleAt, ct);
-        _sent.Enqueue(new SentMessage(queue, body, visibleAt));
+        var message = new SentMessage(Interlocked.Increment(ref _seq), queue, body, visibleAt);
+        _sent.Enqueue(message);
+        _undelivered.Enqueue(message);
     }
 
-    public IReadOnlyList<SentMessage> For(string orderId) =>
-        Sent.Where(m => m.Body.Contains($"\"orderId\":\"{orderId}\"", StringComparison.Ordinal)).ToArray();
+    public IReadOnlyList<SentMessage> For(string orderId) => Sent.Where(m => m.OrderId == orderId).ToArray();
+
+    /// <summary>Takes the not yet taken messages visible at <paramref name="now"/>; later ones stay for a later call.</summary>
+    public IReadOnlyList<SentMessage> TakeDue(DateTimeOffset now)
+    {
+        var due = new List<SentMessage>();
+        var later = new List<SentMessage>();
+        while (_undelivered.TryDequeue(out var m))
+        {
+            (m.VisibleAt is { } at && at > now ? later : due).Add(m);
+        }
+
+        foreach (var m in later)
+        {
+            _undelivered.Enqueue(m);
+        }
+
+        return due;
+    }
 
     /// <summary>POSTs a queue message to its function exactly as the Functions host would.</summary>
     public static async Task DeliverAsync(HttpClient host, string functionName, string body, int dequeueCount = 1)
     {
         var envelope = JsonSerializer.Serialize(new { Data = new { message = body }, Metadata = new { DequeueCount = dequeueCount } });
-        var response = await host.PostAsync($"/{functionName}", new StringContent(envelope, Encoding.UTF8, "application/json"));
-        await response.EnsureStatusAsync(HttpStatusCode.OK);
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/{functionName}") { Content = new StringContent(envelope, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Azure-Functions-InvocationId", Guid.NewGuid().ToString());
+        await (await host.SendAsync(request)).EnsureStatusAsync(HttpStatusCode.OK);
+    }
+
+    /// <summary>Delivers an order message to the function that reads its queue.</summary>
+    public static Task DeliverAsync(HttpClient host, SentMessage message, int dequeueCount = 1) =>
+        DeliverAsync(host, message.Queue switch
+        {
+            OrderQueues.Events => OrderEventFunction.Name,
+            OrderQueues.Timers => OrderTimerFunction.Name,
+            _ => throw new InvalidOperationException($"No test delivery for queue {message.Queue}"),
+        }, message.Body, dequeueCount);
+}
+
+public static class RecordingTransportRegistration
+{
+    /// <summary>Replaces the app's transport with the recording one (which still sends to the real queues).</summary>
+    public static IServiceCollection AddRecordingTransport(this IServiceCollection services)
+    {
+        services.AddSingleton<StorageQueueTransport>();
+        services.AddSingleton<RecordingTransport>();
+        return services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<RecordingTransport>());
     }
 }

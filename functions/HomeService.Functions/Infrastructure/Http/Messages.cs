@@ -133,6 +133,7 @@ public static class Messages
         ["res.address"] = ("Address", "地址"),
         ["res.user"] = ("User", "用户"),
         ["res.favorite"] = ("Favorite", "收藏"),
+        ["reschedule_in_progress"] = ("Another change of this order's time is in progress; try again shortly.", "该订单正在改期中，请稍后再试。"),
         ["res.worker"] = ("Worker", "师傅"),
         ["res.message"] = ("Message", "消息"),
         ["res.order"] = ("Order", "订单"),
