@@ -18,7 +18,7 @@ setting() { node -e "process.stdout.write(JSON.parse(require('fs').readFileSync(
 export ASPNETCORE_ENVIRONMENT=Development
 export Cosmos__Endpoint="$(setting cosmosEndpoint)" Cosmos__Key="$(setting cosmosKey)" Cosmos__CreateIfNotExists=true Cosmos__LocalServer=true
 export Storage__ConnectionString="$(setting storageConnectionString)"
-export Hosting__CreateQueues=true Seed__Demo=true
+export Hosting__CreateQueues=true Seed__Demo=true Money__PayoutProvider=Sandbox
 export Auth__Sms__Provider=Sandbox Auth__WeChat__Provider=Sandbox
 export Auth__BootstrapAdminPhones__0="${ADMIN_PHONE:-13800000000}"
 

@@ -139,35 +139,39 @@ public static class MoneyApi
         return (await response.ReadJsonAsync()).GetProperty("id").GetString()!;
     }
 
-    public static async Task ApproveAsync(this MoneyFactory factory, string withdrawalId)
+    public static async Task ApproveAsync(this ApiFactory factory, string withdrawalId)
     {
         var admin = await factory.AdminAsync();
         await (await admin.PostAsync($"/api/admin/withdrawals/{withdrawalId}/approve", null)).EnsureStatusAsync(HttpStatusCode.OK);
     }
 
-    public static async Task<JsonElement> AdminWithdrawalAsync(this MoneyFactory factory, string withdrawalId)
+    public static async Task<JsonElement> AdminWithdrawalAsync(this ApiFactory factory, string withdrawalId)
     {
         var admin = await factory.AdminAsync();
         return await (await (await admin.GetAsync($"/api/admin/withdrawals/{withdrawalId}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
     }
 
+    /// <summary>The fake clock a test host runs on.</summary>
+    public static FakeTimeProvider ClockOf(ApiFactory factory) => (FakeTimeProvider)factory.Services.GetRequiredService<TimeProvider>();
+
     public static string StatusOf(JsonElement adminView) => adminView.GetProperty("withdrawal").GetProperty("status").GetString()!;
 
     /// <summary>Moves the clock to the next scheduled payout time (default Mondays 02:00 UTC).</summary>
-    public static void AdvanceToNextPayoutTime(this MoneyFactory factory)
+    public static void AdvanceToNextPayoutTime(this ApiFactory factory)
     {
         var schedule = Cronos.CronExpression.Parse(WithdrawalSettings.DefaultPayoutSchedule, Cronos.CronFormat.IncludeSeconds);
-        var next = schedule.GetNextOccurrence(factory.Clock.GetUtcNow().UtcDateTime, TimeZoneInfo.Utc)!.Value;
-        factory.Clock.SetUtcNow(new DateTimeOffset(next, TimeSpan.Zero) + TimeSpan.FromMinutes(1));
+        var clock = ClockOf(factory);
+        var next = schedule.GetNextOccurrence(clock.GetUtcNow().UtcDateTime, TimeZoneInfo.Utc)!.Value;
+        clock.SetUtcNow(new DateTimeOffset(next, TimeSpan.Zero) + TimeSpan.FromMinutes(1));
     }
 
     /// <summary>Invokes the payout timer as the Functions host does: POST /PayoutWithdrawals with the timer envelope.</summary>
-    public static async Task<JsonElement> InvokePayoutTimerAsync(this MoneyFactory factory)
+    public static async Task<JsonElement> InvokePayoutTimerAsync(this ApiFactory factory)
     {
         var body = JsonSerializer.Serialize(new
         {
             Data = new { timer = new { Schedule = new { AdjustForDST = true }, ScheduleStatus = (object?)null, IsPastDue = false } },
-            Metadata = new { sys = new { MethodName = "PayoutWithdrawals", UtcNow = factory.Clock.GetUtcNow(), RandGuid = Guid.NewGuid() } },
+            Metadata = new { sys = new { MethodName = "PayoutWithdrawals", UtcNow = ClockOf(factory).GetUtcNow(), RandGuid = Guid.NewGuid() } },
         });
         var request = new HttpRequestMessage(HttpMethod.Post, "/PayoutWithdrawals") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-Azure-Functions-InvocationId", Guid.NewGuid().ToString());
@@ -176,9 +180,9 @@ public static class MoneyApi
         return await response.ReadJsonAsync();
     }
 
-    public static async Task AssertLedgerBalancedAsync(this MoneyFactory factory)
+    public static async Task AssertLedgerBalancedAsync(this ApiFactory factory)
     {
-        var check = await factory.Ledger.CheckAsync(CancellationToken.None);
+        var check = await factory.Services.GetRequiredService<LedgerService>().CheckAsync(CancellationToken.None);
         Assert.Equal(0, check.TotalFen);
         Assert.Empty(check.Mismatches);
         Assert.Equal(0, check.Incomplete);

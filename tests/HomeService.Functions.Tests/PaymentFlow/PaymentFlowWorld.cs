@@ -26,6 +26,7 @@ public sealed class PaymentFlowFactory : BookingFactory
     {
         // Settlement tests move the clock days ahead; tokens issued at the start stay valid.
         ["Auth:TokenLifetime"] = "3650.00:00:00",
+        ["Money:PayoutProvider"] = "Sandbox",
     };
 
     protected override void ConfigureTestServices(IServiceCollection services)
