@@ -4,13 +4,13 @@ using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using HomeService.Functions.Orders;
+
 namespace HomeService.Functions.Booking;
 
 /// <summary>Customer booking and order endpoints (/api/customer/orders) and the worker's order detail (/api/worker/orders).</summary>
 public static class BookingEndpoints
 {
-    public const int DefaultPageSize = 20;
-    public const int MaxPageSize = 50;
 
     public static IEndpointRouteBuilder MapBookingEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -36,27 +36,7 @@ public static class BookingEndpoints
         orders.MapGet("/", async Task<Ok<Page<OrderView>>> (string? status, string? continuationToken, string? pageSize, HttpContext http, CosmosDb db, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            var v = new Validator();
-            OrderStatus? filter = null;
-            if (!string.IsNullOrEmpty(status))
-            {
-                if (Enum.TryParse<OrderStatus>(status, ignoreCase: true, out var parsed) && parsed != OrderStatus.None && !int.TryParse(status, out _))
-                {
-                    filter = parsed;
-                }
-                else
-                {
-                    v.Add("status", "invalid");
-                }
-            }
-
-            var size = DefaultPageSize;
-            if (!string.IsNullOrEmpty(pageSize) && (!int.TryParse(pageSize, out size) || size is < 1 or > MaxPageSize))
-            {
-                v.Add("pageSize", "out_of_range", 1, MaxPageSize);
-            }
-
-            v.ThrowIfInvalid();
+            var (filter, size) = OrderListQuery.Parse(status, pageSize);
             var where = "c.type = @type AND c.customerId = @me" + (filter is null ? "" : " AND c.status = @status");
             var parameters = new Dictionary<string, object?> { ["@type"] = OrderDocument.Kind, ["@me"] = me };
             if (filter is { } s)

@@ -6,6 +6,8 @@ using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using HomeService.Functions.Orders;
+
 namespace HomeService.Functions.Dispatch;
 
 /// <summary>
@@ -14,8 +16,6 @@ namespace HomeService.Functions.Dispatch;
 /// </summary>
 public static class DispatchEndpoints
 {
-    public const int DefaultPageSize = 20;
-    public const int MaxPageSize = 50;
 
     public static IEndpointRouteBuilder MapDispatchEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -32,7 +32,7 @@ public static class DispatchEndpoints
         orders.MapGet("/", async Task<Ok<Page<WorkerOrderView>>> (string? status, string? continuationToken, string? pageSize, HttpContext http, CosmosDb db, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            var (filter, size) = ListQuery(status, pageSize);
+            var (filter, size) = OrderListQuery.Parse(status, pageSize);
             var where = "c.type = @type AND (c.state.offeredToWorkerId = @me OR c.state.currentWorkerId = @me)" + (filter is null ? "" : " AND c.status = @status");
             var parameters = new Dictionary<string, object?> { ["@type"] = OrderDocument.Kind, ["@me"] = me };
             if (filter is { } s)
@@ -87,7 +87,7 @@ public static class DispatchEndpoints
         pool.MapGet("/", async Task<Ok<Page<WorkerOrderView>>> (string? continuationToken, string? pageSize, HttpContext http, GrabPool grabPool, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            var (_, size) = ListQuery(null, pageSize);
+            var (_, size) = OrderListQuery.Parse(null, pageSize);
             var page = await grabPool.ListAsync(me, continuationToken, size, ct);
             return TypedResults.Ok(new Page<WorkerOrderView>([.. page.Items.Select(o => WorkerOrderView.Of(o, me))], page.ContinuationToken));
         }).WithSummary("Open grab-pool orders I can serve (skill, distance, free on my calendar), oldest first; a page may hold fewer than pageSize")
@@ -127,7 +127,7 @@ public static class DispatchEndpoints
 
         orders.MapGet("/", async Task<Ok<Page<AdminOrderView>>> (string? status, string? continuationToken, string? pageSize, CosmosDb db, CancellationToken ct) =>
         {
-            var (filter, size) = ListQuery(status, pageSize);
+            var (filter, size) = OrderListQuery.Parse(status, pageSize);
             var where = "c.type = @type" + (filter is null ? "" : " AND c.status = @status");
             var parameters = new Dictionary<string, object?> { ["@type"] = OrderDocument.Kind };
             if (filter is { } s)
@@ -161,30 +161,4 @@ public static class DispatchEndpoints
     private static RouteHandlerBuilder ProducesWorkerProblems(this RouteHandlerBuilder builder) => builder
         .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-
-    private static (OrderStatus? Status, int PageSize) ListQuery(string? status, string? pageSize)
-    {
-        var v = new Validator();
-        OrderStatus? filter = null;
-        if (!string.IsNullOrEmpty(status))
-        {
-            if (Enum.TryParse<OrderStatus>(status, ignoreCase: true, out var parsed) && parsed != OrderStatus.None && !int.TryParse(status, out _))
-            {
-                filter = parsed;
-            }
-            else
-            {
-                v.Add("status", "invalid");
-            }
-        }
-
-        var size = DefaultPageSize;
-        if (!string.IsNullOrEmpty(pageSize) && (!int.TryParse(pageSize, out size) || size is < 1 or > MaxPageSize))
-        {
-            v.Add("pageSize", "out_of_range", 1, MaxPageSize);
-        }
-
-        v.ThrowIfInvalid();
-        return (filter, size);
-    }
 }
