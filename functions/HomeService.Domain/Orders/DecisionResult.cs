@@ -41,6 +41,7 @@ public static class OrderErrorCodes
     public const string RefundInProgress = "refund-in-progress";
     public const string SettlementNotDue = "settlement-not-due";
     public const string AdminOnly = "admin-only";
+    public const string InvalidSchedule = "invalid-schedule";
 }
 
 /// <summary>

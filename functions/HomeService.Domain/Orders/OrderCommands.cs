@@ -38,6 +38,9 @@ public sealed record AssignByAdmin(string AdminId, string WorkerId, DateTimeOffs
 
 public sealed record Reassign(string AdminId, string NewWorkerId, string Reason, DateTimeOffset Now) : OrderCommand(Now);
 
+/// <summary>Moves the order to a new time the worker's calendar already holds for it (the app moves the calendar first).</summary>
+public sealed record Reschedule(Actor By, DateTimeOffset NewStart, DateTimeOffset NewEnd, DateTimeOffset Now) : OrderCommand(Now);
+
 public sealed record StartTrip(string WorkerId, GeoPoint Location, DateTimeOffset Eta, DateTimeOffset Now) : OrderCommand(Now);
 
 public sealed record UpdateLocation(string WorkerId, GeoPoint Location, DateTimeOffset Eta, DateTimeOffset Now) : OrderCommand(Now);

@@ -102,6 +102,7 @@ public static class OrderDecider
                 LastKnownLocation = null,
                 Eta = null,
             },
+            OrderRescheduled e => Retimed(state with { ScheduledStart = e.NewStart, ScheduledEnd = e.NewEnd }, e.At),
             TripStarted e => state with { Status = OnTheWay, LastKnownLocation = e.Location, Eta = e.Eta },
             LocationUpdated e => state with { LastKnownLocation = e.Location, Eta = e.Eta },
             WorkerArrived => state with
@@ -191,6 +192,9 @@ public static class OrderDecider
             new WorkerAssignedByAdmin(state.Id, c.AdminId, c.WorkerId, state.OfferedToWorkerId, c.Now)),
         Reassign c => DecisionResult.Of(
             new WorkerReassigned(state.Id, c.AdminId, state.CurrentWorkerId!, c.NewWorkerId, c.Reason, c.Now)),
+        Reschedule c => c.NewEnd <= c.NewStart
+            ? Refuse(state, c, Codes.InvalidSchedule, OrderErrorKind.Invalid)
+            : DecisionResult.Of(new OrderRescheduled(state.Id, c.By, state.ScheduledStart, c.NewStart, c.NewEnd, c.Now)),
         StartTrip c => ByCurrentWorker(c, state, c.WorkerId, () =>
             new TripStarted(state.Id, c.WorkerId, c.Location, c.Eta, c.Now)),
         UpdateLocation c => ByCurrentWorker(c, state, c.WorkerId, () =>
@@ -375,6 +379,7 @@ public static class OrderDecider
         Grab c => s.IsWorkerEngaged && s.CurrentWorkerId == c.WorkerId,
         AssignByAdmin c => s.IsWorkerEngaged && s.CurrentWorkerId == c.WorkerId,
         Reassign c => s.IsWorkerEngaged && s.CurrentWorkerId == c.NewWorkerId,
+        Reschedule c => s.ScheduledStart == c.NewStart && s.ScheduledEnd == c.NewEnd,
         Reject c => s.DeclinedWorkerIds.Contains(c.WorkerId) && s.OfferedToWorkerId != c.WorkerId,
         EscalateToManual => s.Status == ManualDispatch,
         StartTrip c => s.Status == OnTheWay && s.CurrentWorkerId == c.WorkerId,
@@ -441,6 +446,21 @@ public static class OrderDecider
             OfferedToWorkerId = null,
             Deadlines = [.. Without(state.Deadlines, TimerKind.OfferAcceptance, TimerKind.GrabPoolExpiry, TimerKind.ReminderT24h, TimerKind.ReminderT2h), .. reminders],
         };
+    }
+
+    /// <summary>After a reschedule, pending reminders follow the new start (only those still in the future).</summary>
+    private static OrderState Retimed(OrderState state, DateTimeOffset at)
+    {
+        var hadReminders = state.Deadlines.Any(d => d.Kind is TimerKind.ReminderT24h or TimerKind.ReminderT2h);
+        if (!hadReminders)
+        {
+            return state;
+        }
+
+        IEnumerable<Deadline> reminders = Enum.GetValues<ReminderKind>()
+            .Select(kind => new Deadline(TimerOf(kind), state.ScheduledStart - state.Timings.ReminderLead(kind)))
+            .Where(d => d.DueAt > at);
+        return state with { Deadlines = [.. Without(state.Deadlines, TimerKind.ReminderT24h, TimerKind.ReminderT2h), .. reminders] };
     }
 
     private static OrderState Decline(OrderState state, string workerId) => state with

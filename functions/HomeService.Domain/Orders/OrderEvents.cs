@@ -20,6 +20,7 @@ namespace HomeService.Domain.Orders;
 [JsonDerivedType(typeof(OrderGrabbed), nameof(OrderGrabbed))]
 [JsonDerivedType(typeof(WorkerAssignedByAdmin), nameof(WorkerAssignedByAdmin))]
 [JsonDerivedType(typeof(WorkerReassigned), nameof(WorkerReassigned))]
+[JsonDerivedType(typeof(OrderRescheduled), nameof(OrderRescheduled))]
 [JsonDerivedType(typeof(TripStarted), nameof(TripStarted))]
 [JsonDerivedType(typeof(LocationUpdated), nameof(LocationUpdated))]
 [JsonDerivedType(typeof(WorkerArrived), nameof(WorkerArrived))]
@@ -64,6 +65,9 @@ public sealed record WorkerAssignedByAdmin(string OrderId, string AdminId, strin
     : OrderEvent(OrderId, At);
 
 public sealed record WorkerReassigned(string OrderId, string AdminId, string PreviousWorkerId, string NewWorkerId, string Reason, DateTimeOffset At)
+    : OrderEvent(OrderId, At);
+
+public sealed record OrderRescheduled(string OrderId, Actor By, DateTimeOffset FromStart, DateTimeOffset NewStart, DateTimeOffset NewEnd, DateTimeOffset At)
     : OrderEvent(OrderId, At);
 
 public sealed record TripStarted(string OrderId, string WorkerId, GeoPoint Location, DateTimeOffset Eta, DateTimeOffset At) : OrderEvent(OrderId, At);

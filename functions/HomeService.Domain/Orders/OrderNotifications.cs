@@ -53,6 +53,7 @@ public static class OrderNotifications
                 Worker(e.PreviousWorkerId, "order.unassigned"),
                 Worker(e.NewWorkerId, "order.assigned"),
             ],
+            OrderRescheduled => [Customer("order.rescheduled"), Worker(before.CurrentWorkerId ?? before.OfferedToWorkerId, "order.rescheduled")],
             TripStarted => [Customer("order.on-the-way")],
             LocationUpdated => [],
             WorkerArrived => [Customer("order.arrived")],

@@ -24,6 +24,7 @@ public static class OrderTransitions
         new(PendingPayment, typeof(ConfirmPayment),       Dispatching),
         new(PendingPayment, typeof(PaymentTimedOut),      Closed),
         new(PendingPayment, typeof(Cancel),               Cancelled),
+        new(PendingPayment, typeof(Reschedule),           PendingPayment),
 
         new(Closed,         typeof(ConfirmPayment),       Refunding),       // late payment, refunded in full
         new(Cancelled,      typeof(ConfirmPayment),       Refunding),       // late payment, refunded in full
@@ -35,6 +36,7 @@ public static class OrderTransitions
         new(Dispatching,    typeof(GrabPoolExpired),      ManualDispatch),  // grab pool: nobody grabbed in time
         new(Dispatching,    typeof(Cancel),               Cancelled),
         new(Dispatching,    typeof(Cancel),               Refunding),
+        new(Dispatching,    typeof(Reschedule),           Dispatching),
 
         new(Offered,        typeof(Accept),               Accepted),
         new(Offered,        typeof(Reject),               Dispatching),
@@ -45,14 +47,17 @@ public static class OrderTransitions
         new(Offered,        typeof(AssignByAdmin),        Accepted),
         new(Offered,        typeof(Cancel),               Cancelled),
         new(Offered,        typeof(Cancel),               Refunding),
+        new(Offered,        typeof(Reschedule),           Offered),
 
         new(ManualDispatch, typeof(AssignByAdmin),        Accepted),
         new(ManualDispatch, typeof(Cancel),               Cancelled),
         new(ManualDispatch, typeof(Cancel),               Refunding),
+        new(ManualDispatch, typeof(Reschedule),           ManualDispatch),
 
         new(Accepted,       typeof(StartTrip),            OnTheWay),
         new(Accepted,       typeof(Arrive),               Arrived),
         new(Accepted,       typeof(Reassign),             Accepted),
+        new(Accepted,       typeof(Reschedule),           Accepted),
         new(Accepted,       typeof(SendReminder),         Accepted),
         new(Accepted,       typeof(Cancel),               Cancelled),
         new(Accepted,       typeof(Cancel),               Refunding),

@@ -26,7 +26,7 @@ public sealed record RescheduleRequest(DateTimeOffset? Start);
 /// </summary>
 public sealed class OrderChanges(
     CosmosDb db, Reservations reservations, WorkerSchedules schedules, CitySettingsStore cities,
-    Orders.OrderRelay relay, TimeProvider time, ILogger<OrderChanges> logger)
+    Orders.OrderRelay relay, Orders.OrderLifecycle lifecycle, TimeProvider time, ILogger<OrderChanges> logger)
 {
     private static readonly OrderStatus[] Reschedulable =
         [OrderStatus.PendingPayment, OrderStatus.Dispatching, OrderStatus.Offered, OrderStatus.ManualDispatch, OrderStatus.Accepted];
@@ -131,28 +131,40 @@ public sealed class OrderChanges(
         };
     }
 
-    /// <summary>Brings an order marked as rescheduling in line with the worker's calendar (the calendar says which time is held).</summary>
+    /// <summary>
+    /// Brings an order marked as rescheduling in line with the worker's calendar (the calendar says which time is
+    /// held): the decider's Reschedule moves the order's time and its reminders and tells customer and worker, in the
+    /// same write that switches the reservation and clears the mark.
+    /// </summary>
     public async Task<OrderDocument> SettleRescheduleAsync(OrderDocument order, CancellationToken ct)
     {
         var calendar = await schedules.GetCalendarAsync(order.Reservation.WorkerId, ct);
         var entry = calendar.Reservations.FirstOrDefault(e => e.OrderId == order.Id);
-        return await ReplaceAsync(order.Id, o =>
+        if (entry is null || (entry.Start == order.Reservation.Start && entry.End == order.Reservation.End))
         {
-            var r = o.Reservation;
-            if (entry is null || (entry.Start == r.Start && entry.End == r.End))
-            {
-                return o with { PendingReschedule = null };
-            }
+            return await ReplaceAsync(order.Id, o => o with { PendingReschedule = null }, ct);
+        }
 
-            logger.LogInformation("Order {OrderId} rescheduled from {From} to {To}", o.Id, r.Start, entry.Start);
-            return o with
-            {
-                PendingReschedule = null,
-                Reservation = r with { Start = entry.Start, End = entry.End },
-                State = o.State with { ScheduledStart = entry.Start, ScheduledEnd = entry.End },
-                Reschedules = [.. o.Reschedules, new RescheduleRecord(r.Start, entry.Start, time.GetUtcNow())],
-            };
-        }, ct);
+        OrderDocument Moved(OrderDocument o) => o with
+        {
+            PendingReschedule = null,
+            Reservation = o.Reservation with { Start = entry.Start, End = entry.End },
+            Reschedules = [.. o.Reschedules, new RescheduleRecord(o.Reservation.Start, entry.Start, time.GetUtcNow())],
+        };
+
+        try
+        {
+            var settled = await lifecycle.ExecuteAsync(order.Id,
+                (o, now) => new Reschedule(new Actor(ActorRole.Customer, o.CustomerId), entry.Start, entry.End, now), ct, Moved);
+            logger.LogInformation("Order {OrderId} rescheduled from {From} to {To}", order.Id, order.Reservation.Start, entry.Start);
+            return settled.PendingReschedule is null ? settled : await ReplaceAsync(order.Id, Moved, ct);
+        }
+        catch (OrderTransitionException e)
+        {
+            // The order moved on (e.g. the worker set off) after the calendar moved: the calendar is the truth for the time.
+            logger.LogWarning("Order {OrderId} follows its calendar to {To} without a reschedule event ({Code})", order.Id, entry.Start, e.Error.Code);
+            return await ReplaceAsync(order.Id, o => Moved(o) with { State = o.State with { ScheduledStart = entry.Start, ScheduledEnd = entry.End } }, ct);
+        }
     }
 
     /// <summary>The worker's plan must cover the new time; the calendar move then checks every other reservation.</summary>

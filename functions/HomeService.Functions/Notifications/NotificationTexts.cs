@@ -18,6 +18,7 @@ public static class NotificationTexts
         ["order.unassigned"] = ("An order was taken off your schedule", "订单已从您的日程中移除"),
         ["order.worker-changed"] = ("Your order has a new worker", "您的订单已更换师傅"),
         ["order.manual-dispatch"] = ("Order needs manual dispatch: no worker accepted", "订单无人接单，需要人工派单"),
+        ["order.rescheduled"] = ("The order's time changed", "订单服务时间已变更"),
         ["order.on-the-way"] = ("Your worker is on the way", "师傅已出发"),
         ["order.arrived"] = ("Your worker has arrived", "师傅已到达"),
         ["order.service-started"] = ("Service started", "服务已开始"),

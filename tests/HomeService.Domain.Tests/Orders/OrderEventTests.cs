@@ -23,6 +23,7 @@ public class OrderEventTests
         new OrderGrabbed(OrderId, Worker, At),
         new WorkerAssignedByAdmin(OrderId, AdminId, OtherWorker, Worker, At),
         new WorkerReassigned(OrderId, AdminId, Worker, OtherWorker, "sick", At),
+        new OrderRescheduled(OrderId, Customer, At, At.AddDays(1), At.AddDays(1).AddHours(2), At),
         new TripStarted(OrderId, Worker, OnTheRoad, Start, At),
         new LocationUpdated(OrderId, Worker, Home, Start, At),
         new WorkerArrived(OrderId, Worker, At),

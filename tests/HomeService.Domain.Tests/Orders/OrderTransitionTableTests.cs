@@ -16,6 +16,11 @@ public class OrderTransitionTableTests
         (PendingPayment, () => InStatus(PendingPayment), Pay, Dispatching),
         (PendingPayment, () => InStatus(PendingPayment), new PaymentTimedOut(T0.AddMinutes(15)), Closed),
         (PendingPayment, () => InStatus(PendingPayment), new Cancel(Customer, "changed my mind", 0, 0, T0.AddMinutes(1)), Cancelled),
+        (PendingPayment, () => InStatus(PendingPayment), new Reschedule(Customer, Start.AddDays(1), Start.AddDays(1).AddHours(2), T0.AddMinutes(1)), PendingPayment),
+        (Dispatching, () => InStatus(Dispatching), new Reschedule(Customer, Start.AddDays(1), Start.AddDays(1).AddHours(2), OfferedAt), Dispatching),
+        (Offered, () => InStatus(Offered), new Reschedule(Customer, Start.AddDays(1), Start.AddDays(1).AddHours(2), OfferedAt.AddMinutes(1)), Offered),
+        (ManualDispatch, () => InStatus(ManualDispatch), new Reschedule(Customer, Start.AddDays(1), Start.AddDays(1).AddHours(2), OfferedAt.AddMinutes(30)), ManualDispatch),
+        (Accepted, () => InStatus(Accepted), new Reschedule(Customer, Start.AddDays(1), Start.AddDays(1).AddHours(2), TripAt.AddHours(-1)), Accepted),
 
         (Closed, () => InStatus(Closed), new ConfirmPayment("pay-late", Price, T0.AddMinutes(20)), Refunding),
         (Cancelled, () => InStatus(Cancelled), new ConfirmPayment("pay-late", Price, T0.AddMinutes(20)), Refunding),
@@ -151,8 +156,8 @@ public class OrderTransitionTableTests
     [Fact]
     public void Allowed_commands_are_listed_per_status_from_the_table()
     {
-        Assert.Equal(["ConfirmPayment", "PaymentTimedOut", "Cancel"], OrderTransitions.AllowedCommands(PendingPayment));
-        Assert.Equal(["Accept", "Reject", "OfferTimedOut", "EscalateToManual", "AssignByAdmin", "Cancel"],
+        Assert.Equal(["ConfirmPayment", "PaymentTimedOut", "Cancel", "Reschedule"], OrderTransitions.AllowedCommands(PendingPayment));
+        Assert.Equal(["Accept", "Reject", "OfferTimedOut", "EscalateToManual", "AssignByAdmin", "Cancel", "Reschedule"],
             OrderTransitions.AllowedCommands(Offered));
         Assert.Empty(OrderTransitions.AllowedCommands(Settled));
     }
@@ -230,6 +235,7 @@ public class OrderTransitionTableTests
             nameof(Grab) => new Grab(stranger, Late),
             nameof(AssignByAdmin) => new AssignByAdmin("a-stranger", stranger, Late),
             nameof(Reassign) => new Reassign("a-stranger", stranger, "why not", Late),
+            nameof(Reschedule) => new Reschedule(new Actor(ActorRole.Customer, "c-stranger"), Late.AddDays(9), Late.AddDays(9).AddHours(2), Late),
             nameof(StartTrip) => new StartTrip(stranger, Home, Late, Late),
             nameof(UpdateLocation) => new UpdateLocation(stranger, Home, Late, Late),
             nameof(Arrive) => new Arrive(stranger, Late),

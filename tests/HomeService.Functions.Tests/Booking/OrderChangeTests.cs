@@ -80,6 +80,10 @@ public sealed class OrderChangeTests(BookingFactory factory)
         Assert.Equal(world.At(1, 12), moved.Start);
         Assert.Equal(world.At(1, 14), moved.End);
         Assert.False(moved.RescheduleInProgress);
+        var stored = (await world.Db.Orders.ReadItemAsync<OrderDocument>(order.Id, new Microsoft.Azure.Cosmos.PartitionKey(order.Id))).Resource;
+        var rescheduled = Assert.Single(stored.History.OfType<HomeService.Domain.Orders.OrderRescheduled>());
+        Assert.Equal((world.At(1, 9), world.At(1, 12)), (rescheduled.FromStart, rescheduled.NewStart));
+        Assert.Equal(world.At(1, 12), stored.State.ScheduledStart);
 
         var refused = await customer.Client.PostAsJsonAsync($"/api/customer/orders/{order.Id}/reschedule", new { start = world.At(1, 14) }, ApiClient.Json);
         await refused.EnsureStatusAsync(HttpStatusCode.Conflict);
