@@ -62,9 +62,18 @@ public sealed class OrderReactions(
                     logger.LogInformation("Reservation of order {OrderId} released after {Event}", order.Id, message.Event.GetType().Name);
                 }
 
+                if (message.Event is OrderCancelled { FeeFen: > 0, RefundFen: 0 } keptAll)
+                {
+                    // Nothing to refund: the fee is settled now rather than after a refund.
+                    await money.SettleCancellationFeeAsync(message.OrderId, keptAll.At, ct);
+                }
+
                 break;
             case RefundRequested requested:
                 await money.RefundAsync(message, requested, ct);
+                break;
+            case RefundCompleted completed:
+                await money.SettleCancellationFeeAsync(message.OrderId, completed.At, ct);
                 break;
             case SettlementBecameDue due:
                 await money.SettleAsync(message, due, ct);

@@ -83,6 +83,31 @@ public sealed class OrderMoneyReactions(
     }
 
     /// <summary>The refund a RefundRequested event asks for: its id is the event's position in the order's history.</summary>
+    /// <summary>
+    /// A cancellation fee kept from a paid order is settled like served work: the worker whose time was blocked gets
+    /// it less the commission. Runs once the refund of the rest has completed (or at the cancellation when nothing is
+    /// refunded); idempotent through the settlement's id (<c>settle:{order}</c>).
+    /// </summary>
+    public async Task SettleCancellationFeeAsync(string orderId, DateTimeOffset at, CancellationToken ct)
+    {
+        var order = await lifecycle.FindAsync(orderId, ct);
+        // The cancellation names the worker who held the order (the state lets go of them).
+        var cancelled = order?.History.OfType<OrderCancelled>().LastOrDefault();
+        if (order is null || cancelled is null || order.State.CancellationFeeFen <= 0 || order.State.RefundPendingFen > 0 ||
+            cancelled.WorkerId is not { } workerId)
+        {
+            return;
+        }
+
+        var worker = await workers.FindAsync(workerId, ct);
+        var item = await catalog.FindAsync<ItemDocument>(ItemDocument.Kind, order.ItemId, ct);
+        var paid = order.State.PaidFen;
+        var outcome = await settlement.SettleAsync(order.Id, paid, paid - order.State.CancellationFeeFen, order.CityId,
+            item?.Document.CategoryId ?? "", workerId, worker?.MerchantId, at, ct);
+        logger.LogInformation("Cancellation fee of order {OrderId} settled: {WorkerFen} fen to worker {WorkerId}, {CommissionFen} commission",
+            order.Id, outcome.WorkerFen, workerId, outcome.CommissionFen);
+    }
+
     public static string RefundIdOf(OrderEventMessage message) =>
         PaymentReference.ForRefund(message.OrderId, int.Parse(message.Id[(message.Id.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture));
 }

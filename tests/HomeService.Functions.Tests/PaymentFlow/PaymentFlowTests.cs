@@ -234,8 +234,13 @@ public sealed class PaymentFlowTests(PaymentFlowFactory factory)
         Assert.Equal((total - fee, total), (refund.RefundFen, refund.TotalFen));
         var ledger = await world.LedgerAsync(order.Id);
         Assert.Equal(-(total - fee), ledger[$"refund:{order.Id}:{refund.RefundId}"].Postings.Single(p => p.Account == Clearing).AmountFen);
-        Assert.Equal(fee, PaymentFlowWorld.BalanceOf(ledger.Values, Clearing));
         Assert.Equal(0, PaymentFlowWorld.BalanceOf(ledger.Values, RefundsPayable));
+        // The kept fee does not linger in clearing: it is settled to the worker whose time was blocked, less commission.
+        Assert.Equal(0, PaymentFlowWorld.BalanceOf(ledger.Values, Clearing));
+        var feeSettlement = ledger[$"settle:{order.Id}"];
+        Assert.Equal(fee - fee / 10, feeSettlement.Postings.Single(p => p.Account == $"worker:{worker.Id}:wallet").AmountFen);
+        await world.RedeliverAllAsync(order.Id);
+        Assert.Equal(feeSettlement.Postings.Count, (await world.LedgerAsync(order.Id))[$"settle:{order.Id}"].Postings.Count);
         await world.AssertLedgerBalancedAsync();
     }
 
