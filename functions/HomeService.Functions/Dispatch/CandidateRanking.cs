@@ -22,7 +22,7 @@ public static class CandidateRanking
                 settings.Travel.MinutesBetween(c.Domain.HomeBase, location),
                 c.Worker.Rating.Average,
                 entries.Count(r => DateOnly.FromDateTime(ZoneTime.ToLocal(r.Start, settings.Zone)) == localDay),
-                AcceptanceRate: 1, // no acceptance history is recorded yet
+                c.Worker.Offers.AcceptanceRate,
                 lastHeld is { } at ? (now - at).TotalHours : weights.FairnessSaturationHours);
         });
         var byId = free.ToDictionary(c => c.Worker.Id, StringComparer.Ordinal);

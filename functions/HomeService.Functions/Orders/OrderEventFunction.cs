@@ -1,10 +1,12 @@
 using System.Text.Json;
+using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
 using HomeService.Functions.Dispatch;
 using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Notifications;
+using HomeService.Functions.Workers;
 
 namespace HomeService.Functions.Orders;
 
@@ -46,7 +48,7 @@ public static class OrderEventFunction
 /// </summary>
 public sealed class OrderReactions(
     OrderLifecycle lifecycle, Reservations reservations, Dispatcher dispatcher, Handover handover, OrderMoneyReactions money,
-    ILogger<OrderReactions> logger)
+    WorkerStore workers, ILogger<OrderReactions> logger)
 {
     public async Task ReactAsync(OrderEventMessage message, CancellationToken ct)
     {
@@ -81,10 +83,15 @@ public sealed class OrderReactions(
             case PaymentConfirmed:
                 await dispatcher.StartAsync(message.OrderId, ct);
                 break;
+            case OfferAccepted e:
+                await workers.RecordOfferAsync(e.WorkerId, new OfferRecord(e.OrderId, e.Round, OfferOutcome.Accepted, e.At), ct);
+                break;
             case OfferRejected e:
+                await workers.RecordOfferAsync(e.WorkerId, new OfferRecord(e.OrderId, e.Round, OfferOutcome.Rejected, e.At), ct);
                 await dispatcher.NextAsync(message.OrderId, e.Round, ct);
                 break;
             case OfferExpired e:
+                await workers.RecordOfferAsync(e.WorkerId, new OfferRecord(e.OrderId, e.Round, OfferOutcome.Expired, e.At), ct);
                 await dispatcher.NextAsync(message.OrderId, e.Round, ct);
                 break;
             case OfferMade or OrderGrabbed or WorkerAssignedByAdmin or WorkerReassigned:

@@ -1,3 +1,4 @@
+using HomeService.Domain.Dispatch;
 using System.Text.Json.Serialization;
 using HomeService.Domain.Common;
 
@@ -48,6 +49,8 @@ public sealed record WorkerDocument
     public GeoLocation? HomeBase { get; init; }
     public bool Accepting { get; init; }
     public RatingSummary Rating { get; init; } = RatingSummary.None;
+    /// <summary>Recent offer outcomes (accepted / rejected / expired): the acceptance-rate term of auto-assign.</summary>
+    public OfferHistory Offers { get; init; } = OfferHistory.Empty;
     public string? MerchantId { get; init; }
     public WorkerDocuments Documents { get; init; } = new();
     public string? RejectionReason { get; init; }

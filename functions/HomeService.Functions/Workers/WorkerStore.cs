@@ -1,3 +1,4 @@
+using HomeService.Domain.Dispatch;
 using System.Net;
 using System.Text.Json;
 using HomeService.Domain.Workers;
@@ -250,8 +251,26 @@ public sealed class WorkerStore(
             return w.Accepting == accepting ? null : w with { Accepting = accepting };
         }, ct);
 
-    /// <summary>Read-modify-write with internal retry on 412; <paramref name="change"/> returns null when nothing changes.</summary>
-    public async Task<WorkerDocument> ChangeAsync(string workerId, Func<WorkerDocument, WorkerDocument?> change, CancellationToken ct)
+    /// <summary>
+    /// Records how an offer ended. Idempotent: the history is keyed by (order, round), so a re-delivered
+    /// event finds it recorded and writes nothing. A worker who no longer exists is skipped.
+    /// </summary>
+    public async Task RecordOfferAsync(string workerId, OfferRecord record, CancellationToken ct)
+    {
+        if (await FindAsync(workerId, ct) is null)
+        {
+            logger.LogWarning("Offer outcome of order {OrderId} for unknown worker {WorkerId} skipped", record.OrderId, workerId);
+            return;
+        }
+
+        await ChangeAsync(workerId, w => w.Offers.With(record) is { } next ? w with { Offers = next } : null, ct, touch: false);
+    }
+
+    /// <summary>
+    /// Read-modify-write with internal retry on 412; <paramref name="change"/> returns null when nothing changes.
+    /// <paramref name="touch"/> stamps UpdatedAt (profile and status changes; not the dispatch statistics).
+    /// </summary>
+    public async Task<WorkerDocument> ChangeAsync(string workerId, Func<WorkerDocument, WorkerDocument?> change, CancellationToken ct, bool touch = true)
     {
         while (true)
         {
@@ -264,7 +283,7 @@ public sealed class WorkerStore(
 
             try
             {
-                return await ReplaceAsync(next with { UpdatedAt = time.GetUtcNow() }, worker.ETag!, ct);
+                return await ReplaceAsync(touch ? next with { UpdatedAt = time.GetUtcNow() } : next, worker.ETag!, ct);
             }
             catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
             {

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
+using HomeService.Functions.Workers;
+using Microsoft.Extensions.DependencyInjection;
 using HomeService.Functions.Tests.Booking;
 using HomeService.Functions.Tests.Support;
 
@@ -56,6 +59,43 @@ public sealed class AutoDispatchTests(DispatchFactory factory)
         Assert.Equal((OrderStatus.Accepted, middle.Id), (final.Status, final.State.CurrentWorkerId));
         Assert.True(await world.HoldsAsync(middle.Id, orderId));
         Assert.False(await world.HoldsAsync(near.Id, orderId));
+    }
+
+    [Fact]
+    public async Task Every_offer_outcome_is_recorded_once_on_the_worker_even_when_its_event_arrives_twice()
+    {
+        var (world, near, middle, _, orderId) = await PaidOrderAsync();
+        await world.AdvanceAndDeliverAsync(PastAcceptance);
+        await (await middle.Client.PostAsync($"/api/worker/orders/{orderId}/accept", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        await world.DeliverAsync();
+
+        var workers = factory.Services.GetRequiredService<WorkerStore>();
+        var lapsed = (await workers.GetAsync(near.Id, CancellationToken.None)).Offers;
+        var taken = (await workers.GetAsync(middle.Id, CancellationToken.None)).Offers;
+
+        Assert.Equal([(orderId, 1, OfferOutcome.Expired)], lapsed.Recent.Select(r => (r.OrderId, r.Round, r.Outcome)));
+        Assert.Equal([(orderId, 2, OfferOutcome.Accepted)], taken.Recent.Select(r => (r.OrderId, r.Round, r.Outcome)));
+        Assert.True(taken.AcceptanceRate > OfferHistory.PriorRate);
+        Assert.True(lapsed.AcceptanceRate < OfferHistory.PriorRate);
+    }
+
+    [Fact]
+    public async Task Between_two_otherwise_equal_workers_auto_assign_holds_the_one_who_takes_offers()
+    {
+        var world = await DispatchWorld.StartAsync(factory, DispatchMode.AutoAssign);
+        var a = await world.WorkerAsync(km: 2);
+        var b = await world.WorkerAsync(km: 2);
+        // Equal scores fall back to the ordinal id; give that worker a record of letting offers lapse.
+        var tieWinner = string.CompareOrdinal(a.Id, b.Id) < 0 ? a : b;
+        var other = tieWinner == a ? b : a;
+        var workers = factory.Services.GetRequiredService<WorkerStore>();
+        var history = Enumerable.Range(0, 10).Aggregate(OfferHistory.Empty, (h, i) =>
+            h.With(new OfferRecord($"ord_past_{i}", 1, OfferOutcome.Expired, world.Factory.Clock.GetUtcNow().AddDays(-1).AddMinutes(i)))!);
+        await workers.ChangeAsync(tieWinner.Id, w => w with { Offers = history }, CancellationToken.None, touch: false);
+
+        var order = await world.BookAsync(await world.CustomerAsync());
+
+        Assert.Equal(other.Id, order.WorkerId);
     }
 
     [Fact]
