@@ -52,6 +52,12 @@ public sealed class UploadStore(CosmosDb db, StorageClients storage, TimeProvide
     public static readonly TimeSpan UploadLifetime = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan ReadLifetime = TimeSpan.FromMinutes(5);
 
+    /// <summary>A pending upload whose SAS expired this long ago is abandoned (confirm refuses it from expiry on).</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
+
+    /// <summary>Most abandoned uploads purged by one timer run; the next run takes the rest.</summary>
+    public const int PurgeBatch = 500;
+
     private readonly SemaphoreSlim _keyLock = new(1, 1);
     private UserDelegationKey? _delegationKey;
 
@@ -156,6 +162,42 @@ public sealed class UploadStore(CosmosDb db, StorageClients storage, TimeProvide
 
         logger.LogInformation("Upload {UploadId} confirmed for user {UserId}", upload.Id, userId);
         return View(upload, null);
+    }
+
+    /// <summary>
+    /// Deletes uploads that were issued but never confirmed: the blob first, then the record (If-Match), so a
+    /// run that dies in between leaves the record for the next run and never an unreferenced blob. Confirm
+    /// refuses an upload from its expiry on and this waits <see cref="AbandonedAfter"/> beyond it, so the two
+    /// never race. Safe to run twice or concurrently: a missing blob or record is already purged.
+    /// </summary>
+    public async Task<int> PurgeAbandonedAsync(CancellationToken ct)
+    {
+        var cutoff = time.GetUtcNow() - AbandonedAfter;
+        var query = new QueryDefinition(
+                $"SELECT TOP {PurgeBatch} * FROM c WHERE c.type = 'upload' AND c.status = 'pending' AND c.expiresAt < @cutoff")
+            .WithParameter("@cutoff", cutoff);
+        var abandoned = await db.Profiles.QueryAllAsync<UploadDocument>(query, partitionKey: null, ct);
+        var purged = 0;
+        foreach (var upload in abandoned)
+        {
+            await Blob(upload.BlobName).DeleteIfExistsAsync(cancellationToken: ct);
+            try
+            {
+                await db.Profiles.DeleteItemAsync<UploadDocument>(upload.Id, new PartitionKey(upload.UserId), new ItemRequestOptions { IfMatchEtag = upload.ETag }, ct);
+                purged++;
+            }
+            catch (CosmosException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed)
+            {
+                // Another run purged it first.
+            }
+        }
+
+        if (purged > 0)
+        {
+            logger.LogInformation("Purged {Count} abandoned uploads that expired before {Cutoff}", purged, cutoff);
+        }
+
+        return purged;
     }
 
     /// <summary>The owner's view; a confirmed upload comes with a short-lived read URL.</summary>

@@ -166,19 +166,8 @@ public static class MoneyApi
     }
 
     /// <summary>Invokes the payout timer as the Functions host does: POST /PayoutWithdrawals with the timer envelope.</summary>
-    public static async Task<JsonElement> InvokePayoutTimerAsync(this ApiFactory factory)
-    {
-        var body = JsonSerializer.Serialize(new
-        {
-            Data = new { timer = new { Schedule = new { AdjustForDST = true }, ScheduleStatus = (object?)null, IsPastDue = false } },
-            Metadata = new { sys = new { MethodName = "PayoutWithdrawals", UtcNow = ClockOf(factory).GetUtcNow(), RandGuid = Guid.NewGuid() } },
-        });
-        var request = new HttpRequestMessage(HttpMethod.Post, "/PayoutWithdrawals") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Azure-Functions-InvocationId", Guid.NewGuid().ToString());
-        var response = await factory.CreateClient().SendAsync(request);
-        await response.EnsureStatusAsync(HttpStatusCode.OK);
-        return await response.ReadJsonAsync();
-    }
+    public static Task<JsonElement> InvokePayoutTimerAsync(this ApiFactory factory) =>
+        factory.InvokeTimerAsync(PayoutFunction.Name, ClockOf(factory).GetUtcNow());
 
     public static async Task AssertLedgerBalancedAsync(this ApiFactory factory)
     {

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HomeService.Functions.Tests.Uploads;
 
@@ -10,6 +12,12 @@ public static class UploadFiles
 {
     /// <summary>Talks to Azurite directly, never through the test server.</summary>
     public static readonly HttpClient Blob = new();
+
+    public static async Task<bool> BlobExistsAsync(ApiFactory factory, string blobName)
+    {
+        var storage = factory.Services.GetRequiredService<StorageClients>();
+        return await storage.Blobs.GetBlobContainerClient(storage.UploadsContainer).GetBlobClient(blobName).ExistsAsync();
+    }
 
     public static byte[] Jpeg(int size = 2048) => Sample([0xFF, 0xD8, 0xFF, 0xE0], size);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using HomeService.Functions.Infrastructure.Storage;
+using HomeService.Functions.Uploads;
 using HomeService.Functions.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -10,12 +11,6 @@ namespace HomeService.Functions.Tests.Uploads;
 [Collection(ApiCollection.Name)]
 public sealed class UploadTests(ApiFactory factory)
 {
-    private async Task<bool> BlobExistsAsync(string blobName)
-    {
-        var storage = factory.Services.GetRequiredService<StorageClients>();
-        return await storage.Blobs.GetBlobContainerClient(storage.UploadsContainer).GetBlobClient(blobName).ExistsAsync();
-    }
-
     [Fact]
     public async Task A_photo_goes_straight_to_blob_storage_is_confirmed_and_read_back_through_a_short_lived_url()
     {
@@ -49,13 +44,13 @@ public sealed class UploadTests(ApiFactory factory)
         var ticket = await UploadFiles.StartAsync(client, "avatar", "image/jpeg", notAJpeg.Length);
         await (await UploadFiles.PutAsync(ticket, notAJpeg, "image/jpeg")).EnsureStatusAsync(HttpStatusCode.Created);
         var blobName = ticket.GetProperty("blobName").GetString()!;
-        Assert.True(await BlobExistsAsync(blobName));
+        Assert.True(await UploadFiles.BlobExistsAsync(factory, blobName));
 
         var refused = await client.PostAsync($"/api/uploads/{ticket.GetProperty("uploadId").GetString()}/confirm", null);
 
         var problem = await (await refused.EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
         Assert.Equal("upload_content_mismatch", problem.GetProperty("fieldCodes").GetProperty("file")[0].GetString());
-        Assert.False(await BlobExistsAsync(blobName));
+        Assert.False(await UploadFiles.BlobExistsAsync(factory, blobName));
     }
 
     [Fact]
@@ -70,7 +65,7 @@ public sealed class UploadTests(ApiFactory factory)
 
         var problem = await (await refused.EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
         Assert.Equal("upload_size_mismatch", problem.GetProperty("fieldCodes").GetProperty("sizeBytes")[0].GetString());
-        Assert.False(await BlobExistsAsync(ticket.GetProperty("blobName").GetString()!));
+        Assert.False(await UploadFiles.BlobExistsAsync(factory, ticket.GetProperty("blobName").GetString()!));
     }
 
     [Fact]
@@ -166,5 +161,39 @@ public sealed class UploadExpiryTests(FakeClockApiFactory factory) : IClassFixtu
         var view = await (await client.GetAsync($"/api/uploads/{ticket.GetProperty("uploadId").GetString()}")).ReadJsonAsync();
         Assert.Equal("pending", view.GetProperty("status").GetString());
         Assert.False(view.TryGetProperty("readUrl", out _));
+    }
+
+    [Fact]
+    public async Task The_purge_timer_deletes_uploads_abandoned_an_hour_past_expiry_with_their_blobs_and_nothing_else_even_when_run_twice()
+    {
+        var client = await factory.NewCustomerAsync();
+        var bytes = UploadFiles.Jpeg();
+        var abandoned = await UploadFiles.StartAsync(client, "avatar", "image/jpeg", bytes.Length);
+        await (await UploadFiles.PutAsync(abandoned, bytes, "image/jpeg")).EnsureStatusAsync(HttpStatusCode.Created);
+        var neverPut = await UploadFiles.StartAsync(client, "life-photo", "image/jpeg", bytes.Length);
+        var kept = await UploadFiles.UploadAsync(client, "life-photo");
+        factory.Clock.Advance(TimeSpan.FromMinutes(16));
+        var recent = await UploadFiles.StartAsync(client, "avatar", "image/jpeg", bytes.Length);
+        await (await UploadFiles.PutAsync(recent, bytes, "image/jpeg")).EnsureStatusAsync(HttpStatusCode.Created);
+        // The first two expired 61 minutes ago, the recent one 45 minutes ago.
+        factory.Clock.Advance(TimeSpan.FromMinutes(60));
+
+        var first = await factory.InvokeTimerAsync(PurgeUploadsFunction.Name, factory.Clock.GetUtcNow());
+        var second = await factory.InvokeTimerAsync(PurgeUploadsFunction.Name, factory.Clock.GetUtcNow());
+
+        Assert.Contains("Purged 0 abandoned uploads", second.GetProperty("Logs").EnumerateArray().Select(l => l.GetString()));
+        Assert.DoesNotContain("Purged 0 abandoned uploads", first.GetProperty("Logs").EnumerateArray().Select(l => l.GetString()));
+        foreach (var gone in new[] { abandoned, neverPut })
+        {
+            await (await client.GetAsync($"/api/uploads/{gone.GetProperty("uploadId").GetString()}")).EnsureStatusAsync(HttpStatusCode.NotFound);
+            Assert.False(await UploadFiles.BlobExistsAsync(factory, gone.GetProperty("blobName").GetString()!));
+        }
+
+        var stillPending = await (await (await client.GetAsync($"/api/uploads/{recent.GetProperty("uploadId").GetString()}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal("pending", stillPending.GetProperty("status").GetString());
+        Assert.True(await UploadFiles.BlobExistsAsync(factory, recent.GetProperty("blobName").GetString()!));
+        var confirmed = await (await (await client.GetAsync($"/api/uploads/{kept}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal("confirmed", confirmed.GetProperty("status").GetString());
+        await (await UploadFiles.Blob.GetAsync(confirmed.GetProperty("readUrl").GetString())).EnsureStatusAsync(HttpStatusCode.OK);
     }
 }
