@@ -97,7 +97,8 @@ public static class AppSetup
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapOpenApi("/api/openapi/{documentName}.json");
+        // One document (v1); the constraint sends any other name to the ProblemDetails 404 like every unknown route.
+        app.MapOpenApi("/api/openapi/{documentName:regex(^v1$)}.json");
         if (app.Environment.IsDevelopment())
         {
             app.MapScalarApiReference("/api/docs", o => o.WithOpenApiRoutePattern("/api/openapi/{documentName}.json"));

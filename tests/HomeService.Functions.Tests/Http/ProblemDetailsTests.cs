@@ -110,7 +110,7 @@ public sealed class ProblemDetailsTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task A_stale_if_match_is_412_and_a_missing_one_is_428()
+    public async Task A_stale_or_foreign_if_match_is_412_a_weak_one_400_and_a_missing_one_428()
     {
         var client = await factory.NewCustomerAsync();
         var me = await client.GetAsync("/api/me");
@@ -123,6 +123,15 @@ public sealed class ProblemDetailsTests(ApiFactory factory)
         Assert.Equal("precondition_failed", (await stale.ReadJsonAsync()).GetProperty("code").GetString());
         var missing = await client.PutAsJsonAsync("/api/me", new { nickname = "老王" });
         await missing.EnsureStatusAsync(HttpStatusCode.PreconditionRequired);
+        // Well-formed tags this server never issued cannot match either (one decodes to bytes, the other is not base64url).
+        foreach (var foreign in new[] { "\"not-an-etag\"", "\"%%%\"" })
+        {
+            var forged = await client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/api/me") { Content = JsonContent.Create(new { nickname = "老王" }) }.WithIfMatch(foreign));
+            await forged.EnsureStatusAsync(HttpStatusCode.PreconditionFailed);
+        }
+
+        var weak = await client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/api/me") { Content = JsonContent.Create(new { nickname = "老王" }) }.WithIfMatch("W/" + etag));
+        Assert.Equal("invalid_etag", (await (await weak.EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync()).GetProperty("fieldCodes").GetProperty("If-Match")[0].GetString());
 
         var after = await (await client.GetAsync("/api/me")).ReadJsonAsync();
         Assert.Equal("小王", after.GetProperty("nickname").GetString());

@@ -26,15 +26,31 @@ public static class ETags
             throw ValidationFailedException.For("If-Match", "invalid_etag");
         }
 
-        var opaque = tag.Tag.ToString().Trim('"');
+        // A well-formed tag this app never issued cannot match the current version: 412, like a stale one.
+        return TryDecode(tag.Tag.ToString().Trim('"'), out var cosmosETag) ? cosmosETag : throw new PreconditionFailedException();
+    }
+
+    /// <summary>Cosmos etags are short printable ASCII; anything else did not come from <see cref="ToHeader"/>.</summary>
+    private static bool TryDecode(string opaque, out string cosmosETag)
+    {
+        cosmosETag = "";
+        byte[] bytes;
         try
         {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(opaque));
+            bytes = Base64Url.DecodeFromChars(opaque);
         }
         catch (FormatException)
         {
-            throw ValidationFailedException.For("If-Match", "invalid_etag");
+            return false;
         }
+
+        if (bytes.Length is 0 or > 128 || bytes.Any(b => b is < 0x20 or > 0x7E))
+        {
+            return false;
+        }
+
+        cosmosETag = Encoding.ASCII.GetString(bytes);
+        return true;
     }
 
     public static void Set(HttpResponse response, string? cosmosETag)

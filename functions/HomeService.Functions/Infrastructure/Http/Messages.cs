@@ -80,7 +80,7 @@ public static class Messages
         ["invalid"] = ("Invalid value.", "无效的值。"),
         ["invalid_phone"] = ("Not a valid mobile number.", "手机号格式不正确。"),
         ["invalid_time_zone"] = ("Unknown time zone.", "未知的时区。"),
-        ["invalid_etag"] = ("Not an ETag this server issued.", "不是有效的 ETag。"),
+        ["invalid_etag"] = ("If-Match must be one strong ETag as this server sent it.", "If-Match 必须是本服务返回的一个强 ETag。"),
         ["unknown_reference"] = ("Refers to something that does not exist.", "引用的对象不存在。"),
         ["invalid_json"] = ("Not valid JSON here.", "此处不是有效的 JSON。"),
         ["too_many"] = ("At most {0} entries.", "最多 {0} 项。"),
