@@ -110,6 +110,8 @@ public sealed partial class BadInputSweepTests(ApiFactory factory)
         var client = factory.CreateClient();
         var token = factory.Services.GetRequiredService<TokenService>().Issue(user);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
+        // A registered worker, so the caller's own worker routes get past "not found" into validation.
+        await (await client.PostAsync("/api/worker/registration", null)).EnsureStatusAsync(System.Net.HttpStatusCode.Created);
         return client;
     }
 
