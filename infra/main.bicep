@@ -41,6 +41,10 @@ param cosmosAutoscaleMaxThroughput int = 1000
 @allowed(['WeChatPay'])
 param paymentsProvider string = 'WeChatPay'
 
+@description('Payout provider for approved withdrawals: WeChatPay transfers to WeChat balances through the payments merchant (its settings are required above); None pauses payouts (withdrawals wait). The sandbox is Development-only.')
+@allowed(['None', 'WeChatPay'])
+param payoutProvider string = 'WeChatPay'
+
 @description('WeChat mini-program AppID (public). Required: the app refuses to start with a half-configured WeChat login.')
 @minLength(1)
 param weChatAppId string
@@ -211,8 +215,8 @@ module api './app/api.bicep' = {
       'Payments__WeChatPay__PlatformPublicKeys__${weChatPayPublicKeyId}': '@Microsoft.KeyVault(SecretUri=${secretUri}/wechatpay-platform-public-key)'
       Payments__WeChatPay__NotifyUrl: empty(weChatPayNotifyUrl) ? 'https://${functionAppName}.azurewebsites.net/api/payments/wechatpay/notify' : weChatPayNotifyUrl
       Money__CardHashKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/card-hash-key)'
-      // No production payout adapter yet: the payout timer logs and skips (never the sandbox in Azure).
-      Money__PayoutProvider: 'None'
+      // WeChat Pay 商家转账 (transfer-bills, scene 1005) through the payments merchant; None pauses payouts (never the sandbox in Azure).
+      Money__PayoutProvider: payoutProvider
     }
   }
 }

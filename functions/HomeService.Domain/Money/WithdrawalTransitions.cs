@@ -4,8 +4,10 @@ namespace HomeService.Domain.Money;
 /// Where a withdrawal (提现) is. <see cref="Reserving"/> is the intent record written before the wallet
 /// is charged; <see cref="Refused"/> means the wallet could not cover it (nothing moved).
 /// Money leaves the wallet on Reserving → Requested and comes back on Rejected or Abandoned.
+/// <see cref="AwaitingConfirmation"/>: the provider accepted the transfer and holds it until the payee confirms
+/// receipt (WeChat Pay transfer to balance) or it completes; the outcome is learnt by asking the provider.
 /// </summary>
-public enum WithdrawalStatus { Reserving, Refused, Requested, Approved, Paying, Paid, Failed, Rejected, Abandoned }
+public enum WithdrawalStatus { Reserving, Refused, Requested, Approved, Paying, Paid, Failed, Rejected, Abandoned, AwaitingConfirmation }
 
 /// <summary>The part of a withdrawal the transitions look at. <see cref="Attempt"/> numbers payout attempts from 1.</summary>
 public sealed record WithdrawalState(WithdrawalStatus Status, int Attempt = 0, string? ClaimId = null, DateTimeOffset? ClaimedAt = null)
@@ -24,6 +26,8 @@ public sealed record RejectWithdrawal(string AdminId, string Reason, DateTimeOff
 public sealed record ClaimPayout(string ClaimId, TimeSpan Lease, DateTimeOffset Now) : WithdrawalCommand(Now);
 public sealed record RecordPayoutSucceeded(int Attempt, string ProviderReference, DateTimeOffset Now) : WithdrawalCommand(Now);
 public sealed record RecordPayoutFailed(int Attempt, string Reason, bool Retryable, int MaxAttempts, DateTimeOffset Now) : WithdrawalCommand(Now);
+/// <summary>The provider accepted the attempt but its outcome is pending (e.g. on the payee's confirmation). <paramref name="Confirmation"/> is opaque here: what the payee's app needs to confirm.</summary>
+public sealed record RecordPayoutPending(int Attempt, string ProviderReference, IReadOnlyDictionary<string, string>? Confirmation, DateTimeOffset Now) : WithdrawalCommand(Now);
 
 public abstract record WithdrawalEvent(DateTimeOffset At);
 public sealed record WithdrawalReserved(DateTimeOffset At) : WithdrawalEvent(At);
@@ -35,6 +39,7 @@ public sealed record PayoutClaimed(string ClaimId, int Attempt, bool Takeover, D
 public sealed record PayoutPaid(int Attempt, string ProviderReference, DateTimeOffset At) : WithdrawalEvent(At);
 public sealed record PayoutAttemptFailed(int Attempt, string Reason, DateTimeOffset At) : WithdrawalEvent(At);
 public sealed record PayoutGivenUp(int Attempt, string Reason, DateTimeOffset At) : WithdrawalEvent(At);
+public sealed record PayoutAwaitingConfirmation(int Attempt, string ProviderReference, IReadOnlyDictionary<string, string>? Confirmation, DateTimeOffset At) : WithdrawalEvent(At);
 
 /// <summary>Why a command was refused, naming the state it met.</summary>
 public sealed record WithdrawalTransitionError(WithdrawalStatus CurrentStatus, string Command, string Code)
@@ -54,7 +59,8 @@ public sealed record WithdrawalDecision(WithdrawalEvent? Event, WithdrawalTransi
 /// <summary>
 /// The withdrawal lifecycle as a pure decider:
 /// Reserving → Requested | Refused; Requested → Approved | Rejected; Approved | Failed → Paying (claim);
-/// Paying → Paid | Failed | Abandoned (retries exhausted or not retryable). A payout attempt number only
+/// Paying → Paid | Failed | Abandoned (retries exhausted or not retryable) | AwaitingConfirmation (the provider holds
+/// the transfer), which ends the same attempt as Paid | Failed | Abandoned. A payout attempt number only
 /// grows after a definite failure, and the provider's idempotency key is withdrawal id + attempt, so one
 /// withdrawal can be paid at most once.
 /// </summary>
@@ -83,16 +89,24 @@ public static class WithdrawalTransitions
                 Of(new PayoutClaimed(c.ClaimId, state.Attempt, true, c.Now)),
             (ClaimPayout, WithdrawalStatus.Paying) => Refuse(state, command, WithdrawalTransitionError.ClaimHeld),
 
-            (RecordPayoutSucceeded c, WithdrawalStatus.Paying) when c.Attempt == state.Attempt => Of(new PayoutPaid(c.Attempt, c.ProviderReference, c.Now)),
+            (RecordPayoutSucceeded c, WithdrawalStatus.Paying or WithdrawalStatus.AwaitingConfirmation) when c.Attempt == state.Attempt =>
+                Of(new PayoutPaid(c.Attempt, c.ProviderReference, c.Now)),
             (RecordPayoutSucceeded c, WithdrawalStatus.Paid) when c.Attempt == state.Attempt => WithdrawalDecision.NoChange,
-            (RecordPayoutSucceeded, WithdrawalStatus.Paying or WithdrawalStatus.Paid) => Refuse(state, command, WithdrawalTransitionError.WrongAttempt),
-
-            (RecordPayoutFailed c, WithdrawalStatus.Paying) when c.Attempt == state.Attempt => Of(c.Retryable && c.Attempt < c.MaxAttempts
-                ? new PayoutAttemptFailed(c.Attempt, c.Reason, c.Now)
-                : new PayoutGivenUp(c.Attempt, c.Reason, c.Now)),
-            (RecordPayoutFailed c, WithdrawalStatus.Failed or WithdrawalStatus.Abandoned) when c.Attempt == state.Attempt => WithdrawalDecision.NoChange,
-            (RecordPayoutFailed, WithdrawalStatus.Paying or WithdrawalStatus.Failed or WithdrawalStatus.Abandoned) =>
+            (RecordPayoutSucceeded, WithdrawalStatus.Paying or WithdrawalStatus.AwaitingConfirmation or WithdrawalStatus.Paid) =>
                 Refuse(state, command, WithdrawalTransitionError.WrongAttempt),
+
+            (RecordPayoutFailed c, WithdrawalStatus.Paying or WithdrawalStatus.AwaitingConfirmation) when c.Attempt == state.Attempt =>
+                Of(c.Retryable && c.Attempt < c.MaxAttempts
+                    ? new PayoutAttemptFailed(c.Attempt, c.Reason, c.Now)
+                    : new PayoutGivenUp(c.Attempt, c.Reason, c.Now)),
+            (RecordPayoutFailed c, WithdrawalStatus.Failed or WithdrawalStatus.Abandoned) when c.Attempt == state.Attempt => WithdrawalDecision.NoChange,
+            (RecordPayoutFailed, WithdrawalStatus.Paying or WithdrawalStatus.AwaitingConfirmation or WithdrawalStatus.Failed or WithdrawalStatus.Abandoned) =>
+                Refuse(state, command, WithdrawalTransitionError.WrongAttempt),
+
+            (RecordPayoutPending c, WithdrawalStatus.Paying) when c.Attempt == state.Attempt =>
+                Of(new PayoutAwaitingConfirmation(c.Attempt, c.ProviderReference, c.Confirmation, c.Now)),
+            (RecordPayoutPending c, WithdrawalStatus.AwaitingConfirmation) when c.Attempt == state.Attempt => WithdrawalDecision.NoChange,
+            (RecordPayoutPending, WithdrawalStatus.Paying or WithdrawalStatus.AwaitingConfirmation) => Refuse(state, command, WithdrawalTransitionError.WrongAttempt),
 
             _ => Refuse(state, command, WithdrawalTransitionError.NotAllowedInState),
         };
@@ -108,6 +122,8 @@ public static class WithdrawalTransitions
         PayoutPaid => state with { Status = WithdrawalStatus.Paid, ClaimId = null },
         PayoutAttemptFailed => state with { Status = WithdrawalStatus.Failed, ClaimId = null },
         PayoutGivenUp => state with { Status = WithdrawalStatus.Abandoned, ClaimId = null },
+        // The claim ends: the provider holds the transfer, and only asking it (never paying again) settles this attempt.
+        PayoutAwaitingConfirmation => state with { Status = WithdrawalStatus.AwaitingConfirmation, ClaimId = null },
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event, "Unknown withdrawal event."),
     };
 
@@ -124,6 +140,7 @@ public static class WithdrawalTransitions
         ClaimPayout => "claim-payout",
         RecordPayoutSucceeded => "record-payout-succeeded",
         RecordPayoutFailed => "record-payout-failed",
+        RecordPayoutPending => "record-payout-pending",
         _ => command.GetType().Name,
     };
 }

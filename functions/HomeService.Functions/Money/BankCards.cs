@@ -17,8 +17,13 @@ public sealed class MoneyOptions
     /// <summary>Base64 key (≥ 32 bytes) for the keyed hash of card numbers; required outside Development.</summary>
     public string? CardHashKey { get; set; }
 
-    /// <summary>Sandbox (Development only) | None. With None the payout timer logs and skips.</summary>
+    /// <summary>
+    /// WeChatPay (transfers to WeChat balances through the Payments:WeChatPay merchant) | Sandbox (Development only) |
+    /// None. With None the payout timer logs and skips, and withdrawals wait.
+    /// </summary>
     public string PayoutProvider { get; set; } = "None";
+
+    public WeChatTransferOptions WeChatTransfer { get; set; } = new();
 }
 
 /// <summary>A stored bank card: never the number, only a masked form and a keyed hash (for duplicates).</summary>

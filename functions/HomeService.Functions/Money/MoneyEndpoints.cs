@@ -3,6 +3,8 @@ using HomeService.Domain.Money;
 using HomeService.Functions.Auth;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
+using HomeService.Functions.Payments;
+using HomeService.Functions.Payments.WeChatPay;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HomeService.Functions.Money;
@@ -48,14 +50,47 @@ public static class MoneySetup
                 services.AddSingleton<SandboxPayoutProvider>();
                 services.AddSingleton<IPayoutProvider>(sp => sp.GetRequiredService<SandboxPayoutProvider>());
                 break;
+            case "WECHATPAY":
+                AddWeChatPayTransfers(services, configuration, environment, section.Get<MoneyOptions>()?.WeChatTransfer ?? new WeChatTransferOptions());
+                break;
             case "NONE":
-                // No production payout adapter yet: the payout timer logs and skips.
+                // Payouts paused: the payout timer logs and skips; withdrawals wait for a provider.
                 break;
             default:
-                throw new InvalidOperationException($"Unknown Money:PayoutProvider '{provider}' (Sandbox | None).");
+                throw new InvalidOperationException($"Unknown Money:PayoutProvider '{provider}' (WeChatPay | Sandbox | None).");
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Transfers go out through the same WeChat Pay merchant as payments (its client, keys and AppID), so they need
+    /// Payments:Provider=WeChatPay and complete Payments:WeChatPay settings; a half-configured app refuses to start.
+    /// </summary>
+    private static void AddWeChatPayTransfers(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, WeChatTransferOptions transfer)
+    {
+        var payments = configuration.GetSection(PaymentsSetup.Section);
+        var paymentsProvider = payments["Provider"] is { Length: > 0 } configured
+            ? configured
+            : environment.IsDevelopment() ? PaymentsSetup.SandboxProvider : PaymentsSetup.WeChatPayProvider;
+        if (!string.Equals(paymentsProvider, PaymentsSetup.WeChatPayProvider, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"Money:PayoutProvider=WeChatPay pays through the WeChat Pay merchant and needs Payments:Provider=WeChatPay (it is '{paymentsProvider}').");
+        }
+
+        var merchant = payments.GetSection(WeChatPayOptions.SectionName).Get<WeChatPayOptions>() ?? new WeChatPayOptions();
+        var errors = merchant.Validate().Select(e => $"{PaymentsSetup.Section}:{e}").Concat(transfer.Validate()).ToArray();
+        if (errors.Length > 0)
+        {
+            throw new InvalidOperationException("Money:PayoutProvider=WeChatPay is not fully configured: " + string.Join(" ", errors));
+        }
+
+        services.AddSingleton(transfer);
+        // A typed WeChatPayClient per call: the factory rotates its handlers, which a singleton must not pin.
+        services.AddSingleton<IPayoutProvider>(sp => new WeChatPayTransferPayoutProvider(
+            sp.GetRequiredService<WeChatPayClient>, sp.GetRequiredService<WeChatPayMerchant>(), transfer,
+            sp.GetRequiredService<ILogger<WeChatPayTransferPayoutProvider>>()));
     }
 }
 
@@ -148,7 +183,7 @@ public static class MoneyEndpoints
             var withdrawal = await store.RequestAsync(Me(http), key, request, ct);
             ETags.Set(http.Response, withdrawal.ETag);
             return TypedResults.Created($"/api/{audience}/withdrawals/{withdrawal.Id}", WithdrawalView.Of(withdrawal));
-        }).WithSummary("Withdraw to a bank card (Idempotency-Key required; minimum and fee from settings)");
+        }).WithSummary("Withdraw to a bank card or the WeChat balance (destination; Idempotency-Key required; minimum and fee from settings)");
         withdrawals.MapGet("/", async Task<Ok<Page<WithdrawalView>>> (string? continuationToken, int? pageSize, HttpContext http, Withdrawals store, CancellationToken ct) =>
         {
             new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
@@ -157,6 +192,20 @@ public static class MoneyEndpoints
         }).WithSummary("My withdrawals, newest first");
         withdrawals.MapGet("/{id}", async Task<Ok<WithdrawalView>> (string id, HttpContext http, Withdrawals store, CancellationToken ct) =>
             TypedResults.Ok(WithdrawalView.Of(await store.GetOwnAsync(Me(http), id, ct)))).WithSummary("One of my withdrawals");
+        withdrawals.MapPost("/{id}/refresh", async Task<Ok<WithdrawalView>> (string id, HttpContext http, Withdrawals store, PayoutRunner payouts, CancellationToken ct) =>
+        {
+            var withdrawal = await store.GetOwnAsync(Me(http), id, ct);
+            try
+            {
+                withdrawal = await payouts.RefreshAsync(withdrawal, ct);
+            }
+            catch (PayoutOutcomeUnknownException)
+            {
+                throw new FeatureUnavailableException("payout_provider_unavailable");
+            }
+
+            return TypedResults.Ok(WithdrawalView.Of(withdrawal));
+        }).WithSummary("After confirming receipt in WeChat (wx.requestMerchantTransfer): ask the payout provider for the outcome now");
 
         return group;
     }

@@ -9,29 +9,63 @@ using Microsoft.Azure.Cosmos;
 
 namespace HomeService.Functions.Money;
 
+/// <summary>Where a withdrawal is paid to.</summary>
+public enum PayoutDestination { BankCard, WeChatBalance }
+
+/// <summary>The payee of a payout, copied onto the withdrawal at request time.</summary>
+public abstract record Payee
+{
+    [JsonIgnore]
+    public abstract PayoutDestination Destination { get; }
+}
+
+/// <summary>A WeChat user's balance (零钱), named by their openid under the platform's mini-program AppID.</summary>
+public sealed record PayeeWeChatBalance(string OpenId) : Payee
+{
+    [JsonIgnore]
+    public override PayoutDestination Destination => PayoutDestination.WeChatBalance;
+}
+
 /// <summary>What the payout provider is asked to pay. <see cref="IdempotencyKey"/> = withdrawal id + attempt: the provider pays one key at most once.</summary>
-public sealed record PayoutOrder(string IdempotencyKey, string WithdrawalId, int Attempt, long AmountFen, string OwnerKey, PayeeCard Card);
+public sealed record PayoutOrder(string IdempotencyKey, string WithdrawalId, int Attempt, long AmountFen, string OwnerKey, Payee Payee);
 
 public abstract record PayoutResult;
 public sealed record PayoutSucceededResult(string ProviderReference) : PayoutResult;
 public sealed record PayoutFailedResult(string Reason, bool Retryable) : PayoutResult;
 
-/// <summary>Port to the payout channel (WeChat Pay transfer / bank transfer in production; a sandbox locally).</summary>
+/// <summary>
+/// The provider accepted the payout but has not finished it, e.g. WeChat Pay waits for the payee to confirm receipt.
+/// <see cref="AwaitingPayee"/>: the payee must act now; <see cref="Confirmation"/>: what their app passes to the
+/// provider's confirm call (null while awaiting the payee: unchanged, the provider did not repeat it).
+/// </summary>
+public sealed record PayoutPendingResult(string ProviderReference, IReadOnlyDictionary<string, string>? Confirmation, bool AwaitingPayee = true) : PayoutResult;
+
+/// <summary>The provider may or may not have received the payout (network failure, 5xx, unverifiable answer): ask it again under the same key.</summary>
+public sealed class PayoutOutcomeUnknownException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Port to the payout channel (WeChat Pay transfer to balance in production; a sandbox locally).</summary>
 public interface IPayoutProvider
 {
+    /// <summary>Why this provider cannot pay <paramref name="netFen"/> to <paramref name="destination"/> (a field error), or null when it can.</summary>
+    FieldError? Refusal(PayoutDestination destination, long netFen);
+
     Task<PayoutResult> PayAsync(PayoutOrder order, CancellationToken ct);
 
-    /// <summary>The outcome of an earlier call with this key, or null when the provider never received it.</summary>
+    /// <summary>The outcome of an earlier call with this key (pending included), or null when the provider never received it.</summary>
     Task<PayoutResult?> QueryAsync(string idempotencyKey, CancellationToken ct);
 }
 
 /// <summary>
-/// Local sandbox payout channel (Development only), deterministic: cards ending in 0000 fail (retryable),
-/// cards ending in 1111 fail for good; everything else is paid. A key is paid at most once.
+/// Local sandbox payout channel (Development only), deterministic. Cards ending in 0000 fail (retryable),
+/// cards ending in 1111 fail for good. WeChat balances are paid at once, except openids ending in
+/// <c>-confirm</c>, which wait for <see cref="Confirm"/> (as WeChat waits for the payee). A key is paid at most once.
 /// </summary>
 public sealed class SandboxPayoutProvider(ILogger<SandboxPayoutProvider> logger) : IPayoutProvider
 {
+    public const string ConfirmSuffix = "-confirm";
+
     private readonly ConcurrentDictionary<string, PayoutResult> _byKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PayoutOrder> _awaiting = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<PayoutOrder> _paid = new();
 
     /// <summary>Orders actually paid, in order: what a test counts to prove nothing was paid twice.</summary>
@@ -39,30 +73,51 @@ public sealed class SandboxPayoutProvider(ILogger<SandboxPayoutProvider> logger)
 
     public int Calls;
 
+    public FieldError? Refusal(PayoutDestination destination, long netFen) => null;
+
     public Task<PayoutResult> PayAsync(PayoutOrder order, CancellationToken ct)
     {
         Interlocked.Increment(ref Calls);
         var result = _byKey.GetOrAdd(order.IdempotencyKey, _ =>
         {
-            PayoutResult outcome = order.Card.Last4 switch
+            PayoutResult outcome = order.Payee switch
             {
-                "0000" => new PayoutFailedResult("sandbox_bank_unavailable", Retryable: true),
-                "1111" => new PayoutFailedResult("sandbox_account_closed", Retryable: false),
+                PayeeCard { Last4: "0000" } => new PayoutFailedResult("sandbox_bank_unavailable", Retryable: true),
+                PayeeCard { Last4: "1111" } => new PayoutFailedResult("sandbox_account_closed", Retryable: false),
+                PayeeWeChatBalance w when w.OpenId.EndsWith(ConfirmSuffix, StringComparison.Ordinal) =>
+                    new PayoutPendingResult($"sandbox-{Guid.NewGuid():N}", new Dictionary<string, string> { ["package"] = $"sandbox-package-{order.IdempotencyKey}" }),
                 _ => new PayoutSucceededResult($"sandbox-{Guid.NewGuid():N}"),
             };
             if (outcome is PayoutSucceededResult)
             {
                 _paid.Enqueue(order);
             }
+            else if (outcome is PayoutPendingResult)
+            {
+                _awaiting[order.IdempotencyKey] = order;
+            }
 
             return outcome;
         });
-        logger.LogInformation("Sandbox payout {Key} of {AmountFen} fen to {Card}: {Result}", order.IdempotencyKey, order.AmountFen, order.Card.MaskedNumber, result.GetType().Name);
+        logger.LogInformation("Sandbox payout {Key} of {AmountFen} fen to {Destination}: {Result}", order.IdempotencyKey, order.AmountFen, order.Payee.Destination, result.GetType().Name);
         return Task.FromResult(result);
     }
 
     public Task<PayoutResult?> QueryAsync(string idempotencyKey, CancellationToken ct) =>
         Task.FromResult(_byKey.TryGetValue(idempotencyKey, out var result) ? result : null);
+
+    /// <summary>The payee confirms receipt of a pending transfer: it is paid (once).</summary>
+    public bool Confirm(string idempotencyKey)
+    {
+        if (!_awaiting.TryRemove(idempotencyKey, out var order) || _byKey[idempotencyKey] is not PayoutPendingResult pending)
+        {
+            return false;
+        }
+
+        _byKey[idempotencyKey] = new PayoutSucceededResult(pending.ProviderReference);
+        _paid.Enqueue(order);
+        return true;
+    }
 }
 
 public sealed record PayoutBatchItem(string WithdrawalId, int Attempt, string Outcome, string? ProviderReference = null, string? Reason = null);
@@ -80,6 +135,8 @@ public sealed record PayoutBatchDocument
     public int Paid { get; init; }
     public int Failed { get; init; }
     public int Skipped { get; init; }
+    /// <summary>Accepted by the provider and awaiting the payee's confirmation.</summary>
+    public int Pending { get; init; }
 
     [JsonPropertyName("_etag")]
     public string? ETag { get; init; }
@@ -108,11 +165,15 @@ public sealed class PayoutRunner(
 
     public bool ProviderConfigured => provider is not null;
 
-    /// <summary>A timer tick: repairs half-done money work, then runs payouts if the settings' schedule has come due since the last tick.</summary>
+    /// <summary>
+    /// A timer tick: repairs half-done money work, asks the provider about transfers awaiting the payee's confirmation,
+    /// then runs payouts if the settings' schedule has come due since the last tick.
+    /// </summary>
     public async Task<PayoutBatchDocument?> TickAsync(string runId, CancellationToken ct)
     {
         await ledger.RepairAsync(TimeSpan.FromMinutes(1), ct);
         await withdrawals.RepairAsync(TimeSpan.FromMinutes(1), ct);
+        await ReconcileAwaitingAsync(ct);
         if (!await IsDueAsync(ct))
         {
             return null;
@@ -149,11 +210,71 @@ public sealed class PayoutRunner(
             Paid = items.Count(i => i.Outcome == "paid"),
             Failed = items.Count(i => i.Outcome is "failed" or "abandoned"),
             Skipped = items.Count(i => i.Outcome == "skipped"),
+            Pending = items.Count(i => i.Outcome == "pending"),
         };
         await db.Withdrawals.UpsertItemAsync(batch, new PartitionKey(batch.Id), cancellationToken: ct);
-        logger.LogInformation("Payout run {RunId}: {Paid} paid, {Failed} failed, {Skipped} skipped", runId, batch.Paid, batch.Failed, batch.Skipped);
+        logger.LogInformation("Payout run {RunId}: {Paid} paid, {Failed} failed, {Skipped} skipped, {Pending} awaiting confirmation",
+            runId, batch.Paid, batch.Failed, batch.Skipped, batch.Pending);
         return batch;
     }
+
+    /// <summary>Asks the provider about every withdrawal awaiting the payee's confirmation (each tick, not only on the schedule).</summary>
+    public async Task<int> ReconcileAwaitingAsync(CancellationToken ct)
+    {
+        if (provider is null)
+        {
+            return 0;
+        }
+
+        var awaiting = await withdrawals.AwaitingConfirmationAsync(MaxPerRun, ct);
+        foreach (var withdrawal in awaiting)
+        {
+            try
+            {
+                await RefreshAsync(withdrawal, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The next tick asks again; nothing is paid by asking.
+                logger.LogWarning(e, "Could not ask the payout provider about withdrawal {WithdrawalId}", withdrawal.Id);
+            }
+        }
+
+        return awaiting.Count;
+    }
+
+    /// <summary>
+    /// Records what the provider says about a withdrawal awaiting confirmation: paid, failed, or still pending (its
+    /// confirmation parameters refreshed). Only asks, never pays: the attempt's key stays the one the provider holds.
+    /// </summary>
+    public async Task<WithdrawalDocument> RefreshAsync(WithdrawalDocument withdrawal, CancellationToken ct)
+    {
+        if (provider is null || withdrawal.Status != WithdrawalStatus.AwaitingConfirmation)
+        {
+            return withdrawal;
+        }
+
+        var attempt = withdrawal.Attempt;
+        var result = await provider.QueryAsync(PayoutKey(withdrawal.Id, attempt), ct);
+        var now = time.GetUtcNow();
+        switch (result)
+        {
+            case PayoutSucceededResult ok:
+                return await withdrawals.TransitionAsync(withdrawal.Id, new RecordPayoutSucceeded(attempt, ok.ProviderReference, now), null, ct);
+            case PayoutFailedResult failed:
+                var maxAttempts = (await settings.WithdrawalsAsync(ct)).MaxPayoutAttempts;
+                return await withdrawals.TransitionAsync(withdrawal.Id, new RecordPayoutFailed(attempt, failed.Reason, failed.Retryable, maxAttempts, now), null, ct);
+            case PayoutPendingResult pending:
+                var confirmation = pending.AwaitingPayee ? pending.Confirmation ?? withdrawal.Confirmation : null;
+                return await withdrawals.SetConfirmationAsync(withdrawal.Id, attempt, confirmation, ct);
+            default:
+                // The provider accepted this key earlier; not knowing it now is for an admin to look into, never a reason to pay again.
+                logger.LogError("Payout provider does not know withdrawal {WithdrawalId} attempt {Attempt}, which it accepted", withdrawal.Id, attempt);
+                return withdrawal;
+        }
+    }
+
+    public static string PayoutKey(string withdrawalId, int attempt) => $"{withdrawalId}:{attempt}";
 
     public Task<Page<PayoutBatchDocument>> BatchesAsync(string? continuationToken, int pageSize, CancellationToken ct) =>
         db.Withdrawals.KeysetPageAsync<PayoutBatchDocument>(null, "c.type = 'payout-batch'", new Dictionary<string, object?>(), "sortKey",
@@ -173,7 +294,7 @@ public sealed class PayoutRunner(
         }
 
         var attempt = claimed.Attempt;
-        var order = new PayoutOrder($"{id}:{attempt}", id, attempt, claimed.NetFen, claimed.OwnerKey, claimed.Card);
+        var order = new PayoutOrder(PayoutKey(id, attempt), id, attempt, claimed.NetFen, claimed.OwnerKey, claimed.Payee);
         PayoutResult result;
         try
         {
@@ -196,6 +317,9 @@ public sealed class PayoutRunner(
             case PayoutFailedResult failed:
                 var after = await withdrawals.TransitionAsync(id, new RecordPayoutFailed(attempt, failed.Reason, failed.Retryable, maxAttempts, now), null, ct);
                 return new PayoutBatchItem(id, attempt, after.Status == WithdrawalStatus.Abandoned ? "abandoned" : "failed", Reason: failed.Reason);
+            case PayoutPendingResult pending:
+                await withdrawals.TransitionAsync(id, new RecordPayoutPending(attempt, pending.ProviderReference, pending.Confirmation, now), null, ct);
+                return new PayoutBatchItem(id, attempt, "pending", pending.ProviderReference);
             default:
                 throw new InvalidOperationException($"Unknown payout result {result}.");
         }
@@ -252,7 +376,7 @@ public static class PayoutFunction
         var batch = await runner.TickAsync(invocation.InvocationId, ct);
         invocation.Logs.Add(batch is null
             ? runner.ProviderConfigured ? "No payout run due" : "No payout provider configured; skipped"
-            : $"Payout run {batch.RunId}: {batch.Paid} paid, {batch.Failed} failed, {batch.Skipped} skipped");
+            : $"Payout run {batch.RunId}: {batch.Paid} paid, {batch.Failed} failed, {batch.Skipped} skipped, {batch.Pending} awaiting confirmation");
         return null;
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using HomeService.Domain.Money;
+using HomeService.Functions.Auth;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using Microsoft.Azure.Cosmos;
@@ -10,7 +11,11 @@ using Microsoft.Azure.Cosmos;
 namespace HomeService.Functions.Money;
 
 /// <summary>The card a withdrawal pays to, copied at request time (removing the card later changes nothing).</summary>
-public sealed record PayeeCard(string CardId, string HolderName, string BankName, string MaskedNumber, string Last4, string NumberHash);
+public sealed record PayeeCard(string CardId, string HolderName, string BankName, string MaskedNumber, string Last4, string NumberHash) : Payee
+{
+    [JsonIgnore]
+    public override PayoutDestination Destination => PayoutDestination.BankCard;
+}
 
 public sealed record WithdrawalHistoryEntry(string Status, DateTimeOffset At, string? By = null, string? Note = null);
 
@@ -33,7 +38,10 @@ public sealed record WithdrawalDocument
     public required long FeeFen { get; init; }
     public long NetFen => AmountFen - FeeFen;
     public required long MinimumFen { get; init; }
-    public required PayeeCard Card { get; init; }
+    /// <summary>Bank card (documents written before destinations existed have only a card) or WeChat balance.</summary>
+    public PayoutDestination Destination { get; init; } = PayoutDestination.BankCard;
+    public PayeeCard? Card { get; init; }
+    public PayeeWeChatBalance? WeChat { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required string SortKey { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
@@ -44,6 +52,8 @@ public sealed record WithdrawalDocument
     public string? FailureReason { get; init; }
     public string? ProviderReference { get; init; }
     public string? PendingPosting { get; init; }
+    /// <summary>While awaiting confirmation: what the payee's app passes to the provider's confirm call (WeChat: wx.requestMerchantTransfer).</summary>
+    public IReadOnlyDictionary<string, string>? Confirmation { get; init; }
     public IReadOnlyList<PayoutAttemptRecord> Attempts { get; init; } = [];
     public IReadOnlyList<WithdrawalHistoryEntry> History { get; init; } = [];
 
@@ -53,20 +63,37 @@ public sealed record WithdrawalDocument
     [JsonIgnore]
     public WalletOwner Owner => MoneyKeys.Owner(OwnerKey);
 
+    [JsonIgnore]
+    public Payee Payee => Destination switch
+    {
+        PayoutDestination.WeChatBalance => WeChat ?? throw new InvalidOperationException($"Withdrawal {Id} to WeChat balance has no openid."),
+        _ => Card ?? throw new InvalidOperationException($"Withdrawal {Id} to a bank card has no card."),
+    };
+
     public WithdrawalState ToState() => new(Status, Attempt, ClaimId, ClaimedAt);
 }
 
-public sealed record WithdrawalRequest(long? AmountFen, string? BankCardId);
+/// <param name="Destination"><c>bankCard</c> (the default) or <c>wechatBalance</c>.</param>
+/// <param name="BankCardId">For bankCard: the card, or the default card when omitted.</param>
+public sealed record WithdrawalRequest(long? AmountFen, string? BankCardId, string? Destination = null);
 
+/// <param name="Confirmation">
+/// Set while the status is awaitingConfirmation and the payee must confirm receipt: the object for
+/// <c>wx.requestMerchantTransfer</c> (mchId, appId, package). After confirming, POST …/withdrawals/{id}/refresh.
+/// </param>
 public sealed record WithdrawalView(
-    string Id, string Status, long AmountFen, long FeeFen, long NetFen, string BankName, string MaskedCardNumber,
+    string Id, string Status, string Destination, long AmountFen, long FeeFen, long NetFen, string? BankName, string? MaskedCardNumber,
     DateTimeOffset CreatedAt, DateTimeOffset? UpdatedAt, int Attempts, string? RejectionReason, string? FailureReason,
-    IReadOnlyList<WithdrawalHistoryEntry> History)
+    IReadOnlyDictionary<string, string>? Confirmation, IReadOnlyList<WithdrawalHistoryEntry> History)
 {
-    public static WithdrawalView Of(WithdrawalDocument d) => new(d.Id, Json(d.Status), d.AmountFen, d.FeeFen, d.NetFen, d.Card.BankName, d.Card.MaskedNumber,
-        d.CreatedAt, d.UpdatedAt, d.Attempt, d.RejectionReason, d.FailureReason, d.History);
+    public static WithdrawalView Of(WithdrawalDocument d) => new(d.Id, Json(d.Status), Json(d.Destination), d.AmountFen, d.FeeFen, d.NetFen,
+        d.Card?.BankName, d.Card?.MaskedNumber, d.CreatedAt, d.UpdatedAt, d.Attempt, d.RejectionReason, d.FailureReason,
+        d.Status == WithdrawalStatus.AwaitingConfirmation ? d.Confirmation : null, d.History);
 
     public static string Json(WithdrawalStatus status) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(status.ToString());
+
+    /// <summary>The API's names, also what a request's destination takes.</summary>
+    public static string Json(PayoutDestination destination) => destination == PayoutDestination.WeChatBalance ? "wechatBalance" : "bankCard";
 }
 
 public sealed record AdminWithdrawalView(string OwnerKey, WithdrawalView Withdrawal, string? ProviderReference, IReadOnlyList<PayoutAttemptRecord> PayoutAttempts);
@@ -76,7 +103,9 @@ public sealed record AdminWithdrawalView(string OwnerKey, WithdrawalView Withdra
 /// admin approval or rejection, and the state changes the payout run records. Each state change is one
 /// ETag-conditional replace decided by <see cref="WithdrawalTransitions"/>.
 /// </summary>
-public sealed class Withdrawals(CosmosDb db, LedgerService ledger, BankCards cards, MoneySettings settings, TimeProvider time, ILogger<Withdrawals> logger)
+public sealed class Withdrawals(
+    CosmosDb db, LedgerService ledger, BankCards cards, UserAccounts users, MoneySettings settings, TimeProvider time, ILogger<Withdrawals> logger,
+    IPayoutProvider? provider = null)
 {
     public const string PostRejected = "rejected";
     public const string PostPaid = "paid";
@@ -106,14 +135,17 @@ public sealed class Withdrawals(CosmosDb db, LedgerService ledger, BankCards car
             v.Range("amountFen", request.AmountFen.Value, withdrawalSettings.MinimumFen, 100_000_000);
         }
 
+        var destination = ParseDestination(v, request.Destination);
         v.ThrowIfInvalid();
-        var card = await cards.FindAsync(owner, request.BankCardId, ct);
-        if (card is null)
+        var amount = request.AmountFen!.Value;
+        var fee = withdrawalSettings.FeeFor(amount);
+        // Only what the configured provider can pay is accepted; without a provider (payouts paused) requests wait for one.
+        if (provider?.Refusal(destination, amount - fee) is { } refusal)
         {
-            throw ValidationFailedException.For("bankCardId", request.BankCardId is null ? "required" : "unknown_reference");
+            throw new ValidationFailedException([refusal]);
         }
 
-        var amount = request.AmountFen!.Value;
+        var payee = await PayeeAsync(owner, destination, request.BankCardId, ct);
         var now = time.GetUtcNow();
         var document = new WithdrawalDocument
         {
@@ -121,9 +153,11 @@ public sealed class Withdrawals(CosmosDb db, LedgerService ledger, BankCards car
             OwnerKey = owner.Key,
             Status = WithdrawalStatus.Reserving,
             AmountFen = amount,
-            FeeFen = withdrawalSettings.FeeFor(amount),
+            FeeFen = fee,
             MinimumFen = withdrawalSettings.MinimumFen,
-            Card = new PayeeCard(card.Id, card.HolderName, card.BankName, card.MaskedNumber, card.Last4, card.NumberHash),
+            Destination = destination,
+            Card = payee as PayeeCard,
+            WeChat = payee as PayeeWeChatBalance,
             CreatedAt = now,
             SortKey = CosmosExtensions.TimeSortKey(now, id),
             History = [new WithdrawalHistoryEntry(Json(WithdrawalStatus.Reserving), now)],
@@ -138,6 +172,40 @@ public sealed class Withdrawals(CosmosDb db, LedgerService ledger, BankCards car
         }
 
         return await ReserveAsync(document, ct);
+    }
+
+    public const string DestinationField = "destination";
+
+    private static PayoutDestination ParseDestination(Validator v, string? value)
+    {
+        if (value is null || string.Equals(value, "bankCard", StringComparison.OrdinalIgnoreCase))
+        {
+            return PayoutDestination.BankCard;
+        }
+
+        if (string.Equals(value, "wechatBalance", StringComparison.OrdinalIgnoreCase))
+        {
+            return PayoutDestination.WeChatBalance;
+        }
+
+        v.Add(DestinationField, "invalid_destination");
+        return PayoutDestination.BankCard;
+    }
+
+    /// <summary>The payee snapshot: the chosen (or default) card, or the owner's WeChat openid (the wallet owner id is their user id).</summary>
+    private async Task<Payee> PayeeAsync(WalletOwner owner, PayoutDestination destination, string? bankCardId, CancellationToken ct)
+    {
+        if (destination == PayoutDestination.WeChatBalance)
+        {
+            var user = await users.FindAsync(owner.Id, ct);
+            return string.IsNullOrEmpty(user?.WeChatOpenId)
+                ? throw ValidationFailedException.For(DestinationField, "wechat_not_bound")
+                : new PayeeWeChatBalance(user.WeChatOpenId);
+        }
+
+        var card = await cards.FindAsync(owner, bankCardId, ct)
+                   ?? throw ValidationFailedException.For("bankCardId", bankCardId is null ? "required" : "unknown_reference");
+        return new PayeeCard(card.Id, card.HolderName, card.BankName, card.MaskedNumber, card.Last4, card.NumberHash);
     }
 
     public async Task<WithdrawalDocument?> FindAsync(string id, CancellationToken ct) =>
@@ -170,6 +238,41 @@ public sealed class Withdrawals(CosmosDb db, LedgerService ledger, BankCards car
         var query = new QueryDefinition($"SELECT TOP {max} * FROM c WHERE c.type = 'withdrawal' AND (c.status = 'approved' OR c.status = 'failed' OR c.status = 'paying') ORDER BY c.sortKey");
         return await db.Withdrawals.QueryAllAsync<WithdrawalDocument>(query, null, ct);
     }
+
+    public async Task<IReadOnlyList<WithdrawalDocument>> AwaitingConfirmationAsync(int max, CancellationToken ct)
+    {
+        var query = new QueryDefinition($"SELECT TOP {max} * FROM c WHERE c.type = 'withdrawal' AND c.status = 'awaitingConfirmation' ORDER BY c.sortKey");
+        return await db.Withdrawals.QueryAllAsync<WithdrawalDocument>(query, null, ct);
+    }
+
+    /// <summary>
+    /// Keeps the payee's confirmation parameters of a pending transfer current (the provider may issue them after first
+    /// accepting, and drops them once the payee has confirmed). Not a state change; a no-op once the withdrawal moved on.
+    /// </summary>
+    public async Task<WithdrawalDocument> SetConfirmationAsync(string id, int attempt, IReadOnlyDictionary<string, string>? confirmation, CancellationToken ct)
+    {
+        while (true)
+        {
+            var current = await FindAsync(id, ct) ?? throw new NotFoundException("res.withdrawal", id);
+            if (current.Status != WithdrawalStatus.AwaitingConfirmation || current.Attempt != attempt || SameConfirmation(current.Confirmation, confirmation))
+            {
+                return current;
+            }
+
+            try
+            {
+                return (await db.Withdrawals.ReplaceItemAsync(current with { Confirmation = confirmation, ETag = null }, id, new PartitionKey(id),
+                    new ItemRequestOptions { IfMatchEtag = current.ETag }, ct)).Resource;
+            }
+            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                // Changed meanwhile: look again.
+            }
+        }
+    }
+
+    private static bool SameConfirmation(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        a is null || b is null ? a is null && b is null : a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     /// <summary>Withdrawals a crash left half-done: stuck reserving, or owing a ledger posting.</summary>
     public async Task<int> RepairAsync(TimeSpan olderThan, CancellationToken ct)
@@ -280,7 +383,11 @@ public sealed class Withdrawals(CosmosDb db, LedgerService ledger, BankCards car
 
     private async Task<WithdrawalDocument> RepeatAsync(WithdrawalDocument existing, WithdrawalRequest request, CancellationToken ct)
     {
-        if (request.AmountFen != existing.AmountFen || (request.BankCardId is not null && request.BankCardId != existing.Card.CardId))
+        var v = new Validator();
+        var destination = ParseDestination(v, request.Destination);
+        v.ThrowIfInvalid();
+        if (request.AmountFen != existing.AmountFen || destination != existing.Destination
+            || (request.BankCardId is not null && request.BankCardId != existing.Card?.CardId))
         {
             throw new ConflictException("idempotency_key_reused");
         }
@@ -336,15 +443,31 @@ public sealed class Withdrawals(CosmosDb db, LedgerService ledger, BankCards car
                 };
                 break;
             case PayoutPaid e:
-                next = next with { ProviderReference = e.ProviderReference, PendingPosting = PostPaid, Attempts = Finish(current, e.Attempt, "succeeded", e.ProviderReference, null, e.At) };
+                next = next with
+                {
+                    ProviderReference = e.ProviderReference, PendingPosting = PostPaid, Confirmation = null,
+                    Attempts = Finish(current, e.Attempt, "succeeded", e.ProviderReference, null, e.At),
+                };
                 break;
             case PayoutAttemptFailed e:
                 note = e.Reason;
-                next = next with { FailureReason = e.Reason, Attempts = Finish(current, e.Attempt, "failed", null, e.Reason, e.At) };
+                next = next with { FailureReason = e.Reason, Confirmation = null, Attempts = Finish(current, e.Attempt, "failed", null, e.Reason, e.At) };
                 break;
             case PayoutGivenUp e:
                 note = e.Reason;
-                next = next with { FailureReason = e.Reason, PendingPosting = PostAbandoned, Attempts = Finish(current, e.Attempt, "failed", null, e.Reason, e.At) };
+                next = next with
+                {
+                    FailureReason = e.Reason, PendingPosting = PostAbandoned, Confirmation = null,
+                    Attempts = Finish(current, e.Attempt, "failed", null, e.Reason, e.At),
+                };
+                break;
+            case PayoutAwaitingConfirmation e:
+                note = $"attempt {e.Attempt} accepted by the provider ({e.ProviderReference}); awaiting the payee's confirmation";
+                next = next with
+                {
+                    ProviderReference = e.ProviderReference, Confirmation = e.Confirmation,
+                    Attempts = current.Attempts.Select(a => a.Attempt == e.Attempt ? a with { ProviderReference = e.ProviderReference } : a).ToArray(),
+                };
                 break;
         }
 

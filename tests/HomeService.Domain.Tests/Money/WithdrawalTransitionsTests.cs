@@ -116,4 +116,20 @@ public class WithdrawalTransitionsTests
         Assert.Equal(WithdrawalTransitionError.WrongAttempt, WithdrawalTransitions.Decide(new RecordPayoutSucceeded(2, "ref-2", Now), paid).Error!.Code);
         Assert.Equal(WithdrawalTransitionError.NotAllowedInState, WithdrawalTransitions.Decide(new ClaimPayout("run-9", Lease, Now), paid).Error!.Code);
     }
+
+    [Fact]
+    public void A_pending_transfer_awaits_confirmation_without_a_claim_and_then_ends_its_own_attempt()
+    {
+        var awaiting = Run(Approved(), new ClaimPayout("run-1", Lease, Now), new RecordPayoutPending(1, "bill-1", null, Now));
+
+        Assert.Equal(new WithdrawalState(AwaitingConfirmation, 1, null, Now), awaiting);
+        Assert.True(WithdrawalTransitions.Decide(new RecordPayoutPending(1, "bill-1", null, Now), awaiting).IsNoOp);
+        // Never claimed again: only asking the provider settles it, so it cannot be paid a second time.
+        Assert.Equal(WithdrawalTransitionError.NotAllowedInState, WithdrawalTransitions.Decide(new ClaimPayout("run-2", Lease, Now.AddDays(7)), awaiting).Error!.Code);
+        Assert.Equal(WithdrawalTransitionError.NotAllowedInState, WithdrawalTransitions.Decide(new RejectWithdrawal("admin", "no", Now), awaiting).Error!.Code);
+        Assert.Equal(WithdrawalTransitionError.WrongAttempt, WithdrawalTransitions.Decide(new RecordPayoutSucceeded(2, "bill-2", Now), awaiting).Error!.Code);
+        Assert.Equal(Paid, Run(awaiting, new RecordPayoutSucceeded(1, "bill-1", Now)).Status);
+        Assert.Equal(Abandoned, Run(awaiting, new RecordPayoutFailed(1, "user did not confirm", false, 3, Now)).Status);
+        Assert.Equal(Failed, Run(awaiting, new RecordPayoutFailed(1, "not enough", true, 3, Now)).Status);
+    }
 }

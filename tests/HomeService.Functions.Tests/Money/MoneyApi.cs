@@ -45,10 +45,25 @@ public static class MoneyApi
 {
     private static int _orderCounter;
 
-    /// <summary>A logged-in worker: a user with an approved worker document and the worker role.</summary>
-    public static async Task<Owner> NewWorkerAsync(this MoneyFactory factory, string? merchantId = null)
+    /// <summary>A logged-in worker: a user with an approved worker document and the worker role (WeChat login as <paramref name="weChatName"/>: openid sandbox-{name}).</summary>
+    public static async Task<Owner> NewWorkerAsync(this MoneyFactory factory, string? merchantId = null, string? weChatName = null)
     {
-        var (client, id) = await factory.NewUserWithRoleAsync(Roles.Worker);
+        var (client, id) = await factory.NewUserWithRoleAsync(Roles.Worker, await factory.NewCustomerAsync(weChatName));
+        await factory.AddWorkerDocumentAsync(id, merchantId);
+        return new Owner(client, id);
+    }
+
+    /// <summary>A worker who signed in by phone only: no WeChat openid.</summary>
+    public static async Task<Owner> NewPhoneWorkerAsync(this MoneyFactory factory)
+    {
+        var phone = "139" + Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (client, id) = await factory.NewUserWithRoleAsync(Roles.Worker, await factory.PhoneLoginAsync(phone));
+        await factory.AddWorkerDocumentAsync(id, null);
+        return new Owner(client, id);
+    }
+
+    private static async Task AddWorkerDocumentAsync(this MoneyFactory factory, string id, string? merchantId)
+    {
         var db = factory.Services.GetRequiredService<CosmosDb>();
         var worker = new WorkerDocument
         {
@@ -62,18 +77,16 @@ public static class MoneyApi
             CreatedAt = factory.Clock.GetUtcNow(),
         };
         await db.Workers.UpsertItemAsync(worker, new PartitionKey(id));
-        return new Owner(client, id);
     }
 
     public static async Task<Owner> NewMerchantAsync(this MoneyFactory factory)
     {
-        var (client, id) = await factory.NewUserWithRoleAsync(Roles.Merchant);
+        var (client, id) = await factory.NewUserWithRoleAsync(Roles.Merchant, await factory.NewCustomerAsync());
         return new Owner(client, id);
     }
 
-    private static async Task<(HttpClient Client, string Id)> NewUserWithRoleAsync(this MoneyFactory factory, string role)
+    private static async Task<(HttpClient Client, string Id)> NewUserWithRoleAsync(this MoneyFactory factory, string role, HttpClient client)
     {
-        var client = await factory.NewCustomerAsync();
         var id = (await (await client.GetAsync("/api/me")).ReadJsonAsync()).GetProperty("id").GetString()!;
         await factory.Services.GetRequiredService<UserAccounts>().GrantRoleAsync(id, role, CancellationToken.None);
         var refreshed = await (await client.PostAsync("/api/auth/refresh", null)).EnsureStatusAsync(HttpStatusCode.OK);
@@ -129,6 +142,13 @@ public static class MoneyApi
     public static async Task<HttpResponseMessage> WithdrawAsync(this HttpClient client, long amountFen, string cardId, string? key = null, string audience = "worker")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{audience}/withdrawals") { Content = JsonContent.Create(new { amountFen, bankCardId = cardId }) };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
+        return await client.SendAsync(request);
+    }
+
+    public static async Task<HttpResponseMessage> WithdrawToWeChatAsync(this HttpClient client, long amountFen, string? key = null, string audience = "worker")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{audience}/withdrawals") { Content = JsonContent.Create(new { amountFen, destination = "wechatBalance" }) };
         request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
         return await client.SendAsync(request);
     }

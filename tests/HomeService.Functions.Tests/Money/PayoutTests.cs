@@ -105,7 +105,7 @@ public sealed class PayoutTests(MoneyFactory factory)
         var withdrawals = factory.Services.GetRequiredService<Withdrawals>();
         // A run claims the withdrawal, the provider pays it, and the run dies before recording the result.
         var claimed = await withdrawals.TransitionAsync(id, new ClaimPayout("dead-run", TimeSpan.FromMinutes(10), factory.Clock.GetUtcNow()), null, None);
-        await factory.Payouts.PayAsync(new PayoutOrder($"{id}:1", id, 1, claimed.NetFen, claimed.OwnerKey, claimed.Card), None);
+        await factory.Payouts.PayAsync(new PayoutOrder($"{id}:1", id, 1, claimed.NetFen, claimed.OwnerKey, claimed.Payee), None);
         var runner = factory.Services.GetRequiredService<PayoutRunner>();
 
         await runner.RunAsync("within-lease", None);

@@ -1,4 +1,5 @@
 using System.Net;
+using HomeService.Functions.Money;
 using HomeService.Functions.Payments;
 using HomeService.Functions.Payments.WeChatPay;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,6 +71,57 @@ public sealed class PaymentsStartupTests
     {
         Assert.Contains("Unknown Payments:Provider 'Alipay'", StartupFailure(new PaymentsAppFactory(settings: new Dictionary<string, string?> { ["Payments:Provider"] = "Alipay" })),
             StringComparison.Ordinal);
+    }
+
+    private static (string Key, string? Value)[] WeChatPaySettings()
+    {
+        var o = new WeChatPayTestKit().Options();
+        return
+        [
+            ("Payments:Provider", "WeChatPay"),
+            ("Payments:WeChatPay:MchId", o.MchId),
+            ("Payments:WeChatPay:AppId", o.AppId),
+            ("Payments:WeChatPay:MerchantSerialNo", o.MerchantSerialNo),
+            ("Payments:WeChatPay:MerchantPrivateKeyPem", o.MerchantPrivateKeyPem),
+            ("Payments:WeChatPay:ApiV3Key", o.ApiV3Key),
+            ($"Payments:WeChatPay:PlatformPublicKeys:{WeChatPayTestKit.PlatformSerial}", o.PlatformPublicKeys[WeChatPayTestKit.PlatformSerial]),
+            ("Payments:WeChatPay:NotifyUrl", o.NotifyUrl),
+        ];
+    }
+
+    [Fact]
+    public async Task WeChat_pay_payouts_start_with_a_configured_merchant_and_refuse_what_they_cannot_pay()
+    {
+        await using var factory = new PaymentsAppFactory("Production", Production([.. WeChatPaySettings(), ("Money:PayoutProvider", "WeChatPay")]));
+
+        var provider = Assert.IsType<WeChatPayTransferPayoutProvider>(factory.Services.GetRequiredService<IPayoutProvider>());
+
+        Assert.Equal("destination_unavailable", provider.Refusal(PayoutDestination.BankCard, 10_000)!.Code);
+        Assert.Null(provider.Refusal(PayoutDestination.WeChatBalance, 10_000));
+        Assert.True(factory.Services.GetRequiredService<PayoutRunner>().ProviderConfigured);
+    }
+
+    [Fact]
+    public void WeChat_pay_payouts_refuse_to_start_with_a_half_configured_merchant_naming_the_settings()
+    {
+        var failure = StartupFailure(new PaymentsAppFactory("Production", Production(
+            ("Payments:Provider", "WeChatPay"), ("Payments:WeChatPay:MchId", WeChatPayTestKit.MchId), ("Money:PayoutProvider", "WeChatPay"))));
+
+        Assert.Contains("InvalidOperationException", failure, StringComparison.Ordinal);
+        Assert.Contains("Money:PayoutProvider=WeChatPay is not fully configured", failure, StringComparison.Ordinal);
+        Assert.Contains("Payments:WeChatPay:AppId", failure, StringComparison.Ordinal);
+        Assert.Contains("Payments:WeChatPay:MerchantPrivateKeyPem", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WeChat_pay_payouts_refuse_the_payment_sandbox_and_a_scene_they_cannot_report()
+    {
+        var sandbox = StartupFailure(new PaymentsAppFactory(settings: new Dictionary<string, string?> { ["Money:PayoutProvider"] = "WeChatPay" }));
+        var scene = StartupFailure(new PaymentsAppFactory("Production", Production(
+            [.. WeChatPaySettings(), ("Money:PayoutProvider", "WeChatPay"), ("Money:WeChatTransfer:SceneId", "1000")])));
+
+        Assert.Contains("needs Payments:Provider=WeChatPay", sandbox, StringComparison.Ordinal);
+        Assert.Contains("Money:WeChatTransfer:SceneId", scene, StringComparison.Ordinal);
     }
 
     [Fact]

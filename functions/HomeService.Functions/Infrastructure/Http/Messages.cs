@@ -69,8 +69,13 @@ public static class Messages
         ["withdrawal_state"] = ("A withdrawal that is {0} cannot be changed this way ({1}).", "处于{0}状态的提现不能执行此操作（{1}）。"),
         ["payout_claim_held"] = ("Another payout run is paying this withdrawal.", "另一个打款批次正在处理此提现。"),
         ["payout_wrong_attempt"] = ("This payout result belongs to another attempt.", "该打款结果不属于当前尝试。"),
+        ["payout_provider_unavailable"] = ("The payout service is unavailable; try again later.", "打款服务暂不可用，请稍后再试。"),
         ["refund_exceeds_settlement"] = ("The refund exceeds what is left of the settlement ({0} fen).", "退款金额超过结算剩余金额（{0} 分）。"),
         // Field-level codes.
+        ["invalid_destination"] = ("Use bankCard or wechatBalance.", "请使用 bankCard 或 wechatBalance。"),
+        ["wechat_not_bound"] = ("Withdrawing to WeChat balance needs a WeChat login; sign in with WeChat and try again.", "提现到微信零钱需要微信登录，请使用微信登录后重试。"),
+        ["destination_unavailable"] = ("Withdrawals cannot be paid this way at the moment; choose another destination.", "暂不支持该提现方式，请选择其他方式。"),
+        ["wechat_transfer_limit"] = ("To WeChat balance, the amount after the fee must be below ¥{0}; withdraw less at a time.", "提现到微信零钱时，扣除手续费后的金额须低于 {0} 元，请分次提现。"),
         ["invalid_card_number"] = ("Not a valid bank card number (12–19 digits).", "银行卡号无效（12–19 位数字）。"),
         ["invalid_schedule"] = ("Not a six-field NCRONTAB schedule.", "不是有效的六段式 NCRONTAB 计划。"),
         ["invalid_date"] = ("Use a date such as 2026-03-01.", "日期格式应为 2026-03-01。"),

@@ -12,6 +12,7 @@ public sealed class WeChatPayClient(HttpClient http, WeChatPayMerchant merchant,
 {
     public const string JsapiPrepayPath = "v3/pay/transactions/jsapi";
     public const string RefundPath = "v3/refund/domestic/refunds";
+    public const string TransferBillsPath = "v3/fund-app/mch-transfer/transfer-bills";
     private const string ProviderName = "wechatpay";
 
     private readonly WeChatPaySignatureVerifier _verifier = new(merchant.PlatformKeys, timeProvider);
@@ -22,18 +23,29 @@ public sealed class WeChatPayClient(HttpClient http, WeChatPayMerchant merchant,
     public Task<RefundResponse> CreateRefundAsync(RefundCreateRequest request, CancellationToken cancellationToken) =>
         PostAsync<RefundCreateRequest, RefundResponse>(RefundPath, request, cancellationToken);
 
-    private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, CancellationToken cancellationToken)
+    /// <summary>商家转账 (merchant transfer to a user's WeChat balance): creates the bill, or answers the existing one for the same out_bill_no.</summary>
+    public Task<TransferBillResponse> CreateTransferBillAsync(TransferBillRequest request, CancellationToken cancellationToken) =>
+        PostAsync<TransferBillRequest, TransferBillResponse>(TransferBillsPath, request, cancellationToken);
+
+    /// <summary>The bill with this out_bill_no; an unknown number is a <see cref="PaymentProviderException"/> with HTTP 404 (NOT_FOUND).</summary>
+    public Task<TransferBillResponse> GetTransferBillAsync(string outBillNo, CancellationToken cancellationToken) =>
+        SendAsync<TransferBillResponse>(HttpMethod.Get, $"{TransferBillsPath}/out-bill-no/{Uri.EscapeDataString(outBillNo)}", null, cancellationToken);
+
+    private Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, CancellationToken cancellationToken) =>
+        SendAsync<TResponse>(HttpMethod.Post, path, JsonSerializer.Serialize(body, WeChatPayJson.Options), cancellationToken);
+
+    /// <summary>Signs and sends one request; GET requests sign an empty body.</summary>
+    private async Task<TResponse> SendAsync<TResponse>(HttpMethod method, string path, string? json, CancellationToken cancellationToken)
     {
         var uri = new Uri(merchant.BaseUri, path);
-        var json = JsonSerializer.Serialize(body, WeChatPayJson.Options);
         var timestamp = timeProvider.GetUtcNow().ToUnixTimeSeconds();
         var nonce = WeChatPaySigner.NewNonce();
         var signature = WeChatPaySigner.Sign(merchant.MerchantKey,
-            WeChatPaySigner.RequestMessage("POST", uri.PathAndQuery, timestamp, nonce, json));
+            WeChatPaySigner.RequestMessage(method.Method, uri.PathAndQuery, timestamp, nonce, json ?? ""));
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
+        using var request = new HttpRequestMessage(method, uri)
         {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue(WeChatPaySigner.AuthorizationScheme,
             WeChatPaySigner.AuthorizationParameter(merchant.MchId, nonce, signature, timestamp, merchant.MerchantSerialNo));

@@ -59,6 +59,35 @@ public sealed record RefundAmountDetail(
     [property: JsonPropertyName("payer_total")] long? PayerTotal,
     [property: JsonPropertyName("payer_refund")] long? PayerRefund);
 
+// --- POST /v3/fund-app/mch-transfer/transfer-bills, GET …/transfer-bills/out-bill-no/{out_bill_no}
+
+public sealed record TransferBillRequest(
+    [property: JsonPropertyName("appid")] string AppId,
+    [property: JsonPropertyName("out_bill_no")] string OutBillNo,
+    [property: JsonPropertyName("transfer_scene_id")] string TransferSceneId,
+    [property: JsonPropertyName("openid")] string OpenId,
+    [property: JsonPropertyName("transfer_amount")] long TransferAmount,
+    [property: JsonPropertyName("transfer_remark")] string TransferRemark,
+    [property: JsonPropertyName("transfer_scene_report_infos")] IReadOnlyList<TransferSceneReportInfo> TransferSceneReportInfos,
+    [property: JsonPropertyName("user_recv_perception")] string? UserRecvPerception = null,
+    [property: JsonPropertyName("notify_url")] string? NotifyUrl = null);
+
+public sealed record TransferSceneReportInfo(
+    [property: JsonPropertyName("info_type")] string InfoType,
+    [property: JsonPropertyName("info_content")] string InfoContent);
+
+/// <summary>The answer of both create and query (query adds amount, openid and update_time).</summary>
+public sealed record TransferBillResponse(
+    [property: JsonPropertyName("out_bill_no")] string OutBillNo,
+    [property: JsonPropertyName("transfer_bill_no")] string? TransferBillNo,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("fail_reason")] string? FailReason = null,
+    [property: JsonPropertyName("package_info")] string? PackageInfo = null,
+    [property: JsonPropertyName("transfer_amount")] long? TransferAmount = null,
+    [property: JsonPropertyName("openid")] string? OpenId = null,
+    [property: JsonPropertyName("create_time")] DateTimeOffset? CreateTime = null,
+    [property: JsonPropertyName("update_time")] DateTimeOffset? UpdateTime = null);
+
 public sealed record WeChatPayError(
     [property: JsonPropertyName("code")] string? Code,
     [property: JsonPropertyName("message")] string? Message);
