@@ -81,6 +81,8 @@ var queueNames = [
   'order-events-poison'
   'order-timers'
   'order-timers-poison'
+  'push-messages'
+  'push-messages-poison'
 ]
 
 // Private blob containers of the app (the Flex deployment container is added by the module).
