@@ -64,6 +64,33 @@ param weChatPayPublicKeyId string
 @description('WeChat Pay notify URL; empty means the function app\'s default host name.')
 param weChatPayNotifyUrl string = ''
 
+@description('SMS gateway for phone login codes. None: phone login answers 503. TencentCloud: needs the tencentSms* parameters and the Key Vault secrets tencentcloud-secret-id and tencentcloud-secret-key.')
+@allowed(['None', 'TencentCloud'])
+param smsProvider string = 'None'
+
+@description('Tencent Cloud SMS SdkAppId (public).')
+param tencentSmsSdkAppId string = ''
+
+@description('Approved Tencent Cloud SMS signature name.')
+param tencentSmsSignName string = ''
+
+@description('Approved Tencent Cloud SMS template id; its parameters are {1} the code and {2} the minutes it stays valid.')
+param tencentSmsTemplateId string = ''
+
+@description('Tencent Cloud SMS region.')
+param tencentSmsRegion string = 'ap-guangzhou'
+
+@description('Push channel beside the message center. None: message center only. WeChat: mini-program subscribe messages with the login app (weChatAppId, wechat-app-secret) and weChatPushTemplates.')
+@allowed(['None', 'WeChat'])
+param pushProvider string = 'None'
+
+@description('JSON object: subscribe-message template id per notification key, e.g. {"order.offered":"<template id>"}; keys without one are not pushed. A string so azd can pass it from one environment value.')
+param weChatPushTemplates string = ''
+
+@description('Mini-program version a tapped push opens: formal | trial | developer.')
+@allowed(['formal', 'trial', 'developer'])
+param weChatPushMiniProgramState string = 'formal'
+
 @secure()
 @description('Initial `jwt-signing-key` secret; empty leaves it to be set in Key Vault after provisioning.')
 param jwtSigningKey string = ''
@@ -85,6 +112,8 @@ var queueNames = [
   'order-events-poison'
   'order-timers'
   'order-timers-poison'
+  'push-messages'
+  'push-messages-poison'
 ]
 
 // Private blob containers of the app (the Flex deployment container is added by the module).
@@ -171,6 +200,29 @@ module rbac './app/rbac.bicep' = {
 // Versionless secret URIs: the app picks up a rotated secret without a redeployment.
 var secretUri = '${keyVault.outputs.uri}secrets'
 
+// Settings of the optional channels, present only when chosen (the app refuses to start half-configured).
+var smsSettings = smsProvider == 'TencentCloud'
+  ? {
+      Auth__Sms__TencentCloud__SecretId: '@Microsoft.KeyVault(SecretUri=${secretUri}/tencentcloud-secret-id)'
+      Auth__Sms__TencentCloud__SecretKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/tencentcloud-secret-key)'
+      Auth__Sms__TencentCloud__SdkAppId: tencentSmsSdkAppId
+      Auth__Sms__TencentCloud__SignName: tencentSmsSignName
+      Auth__Sms__TencentCloud__TemplateId: tencentSmsTemplateId
+      Auth__Sms__TencentCloud__Region: tencentSmsRegion
+    }
+  : {}
+// App-setting names can't hold '-' on Linux: the app reads '_' in a template key as '-'.
+var pushSettings = pushProvider == 'WeChat'
+  ? union(
+      { Notifications__Push__WeChat__MiniProgramState: weChatPushMiniProgramState },
+      toObject(
+        items(json(empty(weChatPushTemplates) ? '{}' : weChatPushTemplates)),
+        t => 'Notifications__Push__WeChat__Templates__${replace(t.key, '-', '_')}__TemplateId',
+        t => string(t.value)
+      )
+    )
+  : {}
+
 module api './app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -203,8 +255,10 @@ module api './app/api.bicep' = {
       Auth__WeChat__Provider: 'WeChat'
       Auth__WeChat__AppId: weChatAppId
       Auth__WeChat__AppSecret: '@Microsoft.KeyVault(SecretUri=${secretUri}/wechat-app-secret)'
-      // No SMS gateway adapter yet: phone login answers 503 until one is added (never the sandbox in Azure).
-      Auth__Sms__Provider: 'None'
+      // None: phone login answers 503 (never the sandbox in Azure).
+      Auth__Sms__Provider: smsProvider
+      // None: the message center is the only channel (never the sandbox in Azure).
+      Notifications__Push__Provider: pushProvider
       Payments__Provider: paymentsProvider
       // Names follow WeChatPayOptions (section Payments:WeChatPay); public keys are keyed by their serial.
       Payments__WeChatPay__AppId: weChatAppId
@@ -218,6 +272,7 @@ module api './app/api.bicep' = {
       // WeChat Pay 商家转账 (transfer-bills, scene 1005) through the payments merchant; None pauses payouts (never the sandbox in Azure).
       Money__PayoutProvider: payoutProvider
     }
+    optionalAppSettings: union(smsSettings, pushSettings)
   }
 }
 

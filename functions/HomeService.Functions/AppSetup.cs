@@ -43,12 +43,7 @@ public static class AppSetup
         services.AddSingleton<OrderRelay>();
         services.AddSingleton<OrderLifecycle>();
         services.AddSingleton<OrderReactions>();
-        if (environment.IsDevelopment())
-        {
-            // No production push adapter yet: outside Development the message center is the only channel.
-            services.AddSingleton<SandboxPushSender>();
-            services.AddSingleton<IPushSender>(sp => sp.GetRequiredService<SandboxPushSender>());
-        }
+        services.AddHomeServicePush(configuration, environment);
 
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<CitySettingsStore>();

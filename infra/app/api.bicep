@@ -14,6 +14,9 @@ param identityClientId string
 @description('App-specific settings merged over the host settings built here.')
 param appSettings object = {}
 
+@description('Settings of optional features, present only when chosen; merged like appSettings.')
+param optionalAppSettings object = {}
+
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
@@ -87,7 +90,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   // Identity-based host storage only: no AzureWebJobsStorage connection string, no account key.
   resource settings 'config' = {
     name: 'appsettings'
-    properties: union(appSettings, {
+    properties: union(appSettings, optionalAppSettings, {
       AzureWebJobsStorage__accountName: storage.name
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identityClientId

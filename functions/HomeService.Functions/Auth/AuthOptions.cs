@@ -23,12 +23,16 @@ public sealed class AuthOptions
 
 public sealed class SmsLoginOptions
 {
-    /// <summary>"Sandbox" (Development only: codes are kept in memory and readable there) or "None" (phone login off).</summary>
+    /// <summary>
+    /// "TencentCloud" (Tencent Cloud SMS, options under <see cref="TencentCloud"/>), "Sandbox" (Development only: codes are
+    /// kept in memory and readable there) or "None" (phone login off: 503 sms_unavailable).
+    /// </summary>
     public string Provider { get; set; } = "None";
     public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(60);
     public int MaxSendsPerHour { get; set; } = 5;
     public int MaxVerifyAttempts { get; set; } = 5;
+    public TencentCloudSmsOptions TencentCloud { get; set; } = new();
 }
 
 public sealed class WeChatLoginOptions

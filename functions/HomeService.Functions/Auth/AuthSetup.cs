@@ -24,11 +24,21 @@ public static class AuthSetup
                 services.AddSingleton<SandboxSmsSender>();
                 services.AddSingleton<ISmsSender>(sp => sp.GetRequiredService<SandboxSmsSender>());
                 break;
+            case "TENCENTCLOUD":
+                var missing = options.Sms.TencentCloud.Missing();
+                if (missing.Count > 0)
+                {
+                    throw new InvalidOperationException("Auth:Sms:Provider=TencentCloud is not fully configured: " + string.Join(", ", missing));
+                }
+
+                services.AddHttpClient(TencentCloudSmsSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+                services.AddSingleton<ISmsSender, TencentCloudSmsSender>();
+                break;
             case "NONE":
                 // No gateway registered: SmsLogin answers 503 sms_unavailable.
                 break;
             default:
-                throw new InvalidOperationException($"Unknown Auth:Sms:Provider '{options.Sms.Provider}' (Sandbox | None).");
+                throw new InvalidOperationException($"Unknown Auth:Sms:Provider '{options.Sms.Provider}' (TencentCloud | Sandbox | None).");
         }
 
         switch (options.WeChat.Provider.ToUpperInvariant())

@@ -2,6 +2,7 @@ using HomeService.Functions.Customers;
 using HomeService.Functions.Health;
 using HomeService.Functions.Orders;
 using HomeService.Functions.Money;
+using HomeService.Functions.Notifications;
 using HomeService.Functions.Uploads;
 
 namespace HomeService.Functions.Hosting;
@@ -23,6 +24,7 @@ public static class FunctionRegistry
         FunctionDefinition.Queue("RecordBrowsingHistory", BrowsingHistory.QueueName, BrowsingHistory.RunAsync),
         FunctionDefinition.Queue(OrderEventFunction.Name, OrderQueues.Events, OrderEventFunction.RunAsync),
         FunctionDefinition.Queue(OrderTimerFunction.Name, OrderQueues.Timers, OrderTimerFunction.RunAsync),
+        FunctionDefinition.Queue(PushFunction.Name, PushFunction.QueueName, PushFunction.RunAsync),
         FunctionDefinition.Timer(OrderOutboxSweep.Name, "30 * * * * *", OrderOutboxSweep.RunAsync),
         FunctionDefinition.Timer(PurgeUploadsFunction.Name, PurgeUploadsFunction.Schedule, PurgeUploadsFunction.RunAsync),
     ];

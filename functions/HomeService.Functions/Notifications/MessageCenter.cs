@@ -34,7 +34,7 @@ public sealed record UnreadCount(int Count);
 /// <summary>A notification leaving through a push channel (WeChat subscribe message, SMS).</summary>
 public sealed record PushMessage(string UserId, string Key, string? OrderId);
 
-/// <summary>Port to push channels.</summary>
+/// <summary>Port to push channels. Called from the push queue (<see cref="PushFunction"/>): throwing retries the push alone.</summary>
 public interface IPushSender
 {
     Task SendAsync(PushMessage message, CancellationToken ct);
@@ -57,9 +57,10 @@ public sealed class SandboxPushSender(ILogger<SandboxPushSender> logger) : IPush
 
 /// <summary>
 /// The per-user message center (container `messages`, partition /userId). Posting is idempotent: the id
-/// comes from the cause (e.g. event id + recipient), so a redelivered event never posts twice.
+/// comes from the cause (e.g. event id + recipient), so a redelivered event never posts twice. A newly posted
+/// message is also queued for push when a push provider is configured (<see cref="PushSetup"/>).
 /// </summary>
-public sealed class MessageCenter(CosmosDb db, TimeProvider time, ILogger<MessageCenter> logger, IPushSender? push = null)
+public sealed class MessageCenter(CosmosDb db, TimeProvider time, ILogger<MessageCenter> logger, PushOutbox? push = null)
 {
     public async Task PostAsync(string userId, string sourceId, string category, string key, string? orderId, CancellationToken ct)
     {
@@ -78,13 +79,14 @@ public sealed class MessageCenter(CosmosDb db, TimeProvider time, ILogger<Messag
         }
         catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
-            // Already posted by an earlier delivery; the push went out then (or is retried with it).
+            // Already posted by an earlier delivery, which queued its push; the push queue retries that one.
             return;
         }
 
         if (push is not null)
         {
-            await push.SendAsync(new PushMessage(userId, key, orderId), ct);
+            // Queued, not sent here: a failing push channel must not fail (and so re-run) the handler that posts.
+            await push.EnqueueAsync(new PushMessage(userId, key, orderId), ct);
         }
 
         logger.LogInformation("Message {Key} posted to user {UserId}", key, userId);

@@ -45,4 +45,6 @@ public static class NotificationTexts
         Titles.TryGetValue(key, out var text) ? (chinese ? text.Zh : text.En) : key;
 
     public static bool IsKnown(string key) => Titles.ContainsKey(key);
+
+    public static IEnumerable<string> Keys => Titles.Keys;
 }

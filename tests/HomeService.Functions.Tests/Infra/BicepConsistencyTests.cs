@@ -116,6 +116,25 @@ public sealed class BicepConsistencyTests
     }
 
     [Fact]
+    public void Sms_and_push_app_settings_in_bicep_bind_to_their_options()
+    {
+        HashSet<string> Names(string prefix) => System.Text.RegularExpressions.Regex.Matches(Template.Value.GetRawText(), prefix + "([A-Za-z0-9]+)")
+            .Select(m => m.Groups[1].Value)
+            .ToHashSet(StringComparer.Ordinal);
+        HashSet<string> Properties(Type type) => type.GetProperties().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
+        var sms = Names("Auth__Sms__TencentCloud__");
+        Assert.All(sms, name => Assert.Contains(name, Properties(typeof(HomeService.Functions.Auth.TencentCloudSmsOptions))));
+        var required = new HomeService.Functions.Auth.TencentCloudSmsOptions { Region = "" }.Missing().Select(m => m[(m.LastIndexOf(':') + 1)..]);
+        Assert.All(required, name => Assert.Contains(name, sms));
+
+        var push = Names("Notifications__Push__WeChat__");
+        Assert.Contains("Templates", push);
+        Assert.All(push, name => Assert.Contains(name, Properties(typeof(HomeService.Functions.Notifications.WeChatPushOptions))));
+        Assert.Contains("Notifications__Push__Provider", Template.Value.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Payments_app_settings_in_bicep_bind_to_the_wechat_pay_options()
     {
         // Keys of the api module's appSettings, literal or computed ("[format('Payments__WeChatPay__X__{0}', …)]").

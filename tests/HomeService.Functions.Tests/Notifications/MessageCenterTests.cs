@@ -38,6 +38,16 @@ public sealed class MessageCenterTests(ApiFactory factory)
 
         var after = await (await client.PostAsync("/api/messages/read-all", null)).ReadJsonAsync();
         Assert.Equal(0, after.GetProperty("count").GetInt32());
+
+        // Each new message was queued for push once; the push function hands it to the (sandbox) channel.
+        var pushes = await PushQueue.TakeAsync(factory, orderId);
+        Assert.Equal(2, pushes.Count);
+        using var host = factory.CreateClient();
+        foreach (var push in pushes)
+        {
+            Assert.Equal(HttpStatusCode.OK, await PushQueue.InvokeAsync(host, push, dequeueCount: 1));
+        }
+
         var sandbox = factory.Services.GetRequiredService<SandboxPushSender>();
         Assert.Equal(2, sandbox.Sent.Count(m => m.OrderId == orderId));
     }
