@@ -21,6 +21,8 @@ public sealed record MessageDocument
     public required DateTimeOffset CreatedAt { get; init; }
     public bool Read { get; init; }
     public DateTimeOffset? ReadAt { get; init; }
+    /// <summary>Created with a push still to queue; cleared once queued, so a redelivery that finds it set queues it then.</summary>
+    public bool PushPending { get; init; }
     public string SortKey => CosmosExtensions.TimeSortKey(CreatedAt, Id);
 
     [JsonPropertyName("_etag")]
@@ -72,24 +74,43 @@ public sealed class MessageCenter(CosmosDb db, TimeProvider time, ILogger<Messag
             Key = key,
             OrderId = orderId,
             CreatedAt = time.GetUtcNow(),
+            PushPending = push is not null,
         };
         try
         {
-            await db.Messages.CreateItemAsync(document, new PartitionKey(userId), cancellationToken: ct);
+            document = (await db.Messages.CreateItemAsync(document, new PartitionKey(userId), cancellationToken: ct)).Resource;
+            logger.LogInformation("Message {Key} posted to user {UserId}", key, userId);
         }
         catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
-            // Already posted by an earlier delivery, which queued its push; the push queue retries that one.
-            return;
+            // Already posted by an earlier delivery; its push is still to queue only if that delivery died first.
+            document = (await db.Messages.ReadOrNullAsync<MessageDocument>(document.Id, userId, ct))?.Resource ?? document with { PushPending = false };
         }
 
-        if (push is not null)
+        if (push is not null && document.PushPending)
         {
             // Queued, not sent here: a failing push channel must not fail (and so re-run) the handler that posts.
             await push.EnqueueAsync(new PushMessage(userId, key, orderId), ct);
+            await ClearPushPendingAsync(document, ct);
         }
+    }
 
-        logger.LogInformation("Message {Key} posted to user {UserId}", key, userId);
+    private async Task ClearPushPendingAsync(MessageDocument document, CancellationToken ct)
+    {
+        while (document.PushPending)
+        {
+            try
+            {
+                await db.Messages.ReplaceItemAsync(document with { PushPending = false }, document.Id, new PartitionKey(document.UserId),
+                    new ItemRequestOptions { IfMatchEtag = document.ETag }, ct);
+                return;
+            }
+            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                // Marked read meanwhile: clear the flag on the current version.
+                document = (await db.Messages.ReadOrNullAsync<MessageDocument>(document.Id, document.UserId, ct))?.Resource ?? document with { PushPending = false };
+            }
+        }
     }
 
     public Task<Page<MessageDocument>> ListAsync(string userId, bool unreadOnly, string? continuationToken, int pageSize, CancellationToken ct) =>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
+using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Storage;
+using Microsoft.Azure.Cosmos;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Tests.Payments;
 using HomeService.Functions.Tests.Support;
@@ -82,6 +84,28 @@ public sealed class PushQueueTests(FlakyPushFactory factory) : IClassFixture<Fla
         Assert.Empty(await PushQueue.TakeAsync(factory, orderId));
         var page = await center.ListAsync(userId, unreadOnly: false, continuationToken: null, pageSize: 10, CancellationToken.None);
         Assert.Single(page.Items);
+    }
+
+    [Fact]
+    public async Task A_push_whose_queueing_died_after_the_post_is_queued_by_the_redelivery_and_only_once()
+    {
+        var center = factory.Services.GetRequiredService<MessageCenter>();
+        var db = factory.Services.GetRequiredService<CosmosDb>();
+        var userId = Guid.NewGuid().ToString("N");
+        var orderId = Guid.NewGuid().ToString("N");
+        // What the first delivery left when it died between the post and the queueing.
+        await db.Messages.CreateItemAsync(new MessageDocument
+        {
+            Id = $"msg:{orderId}:1", UserId = userId, Category = "order", Key = "order.accepted", OrderId = orderId,
+            CreatedAt = DateTimeOffset.UtcNow, PushPending = true,
+        }, new PartitionKey(userId));
+
+        await center.PostAsync(userId, $"{orderId}:1", "order", "order.accepted", orderId, CancellationToken.None);
+        await center.PostAsync(userId, $"{orderId}:1", "order", "order.accepted", orderId, CancellationToken.None);
+
+        Assert.Single(await PushQueue.TakeAsync(factory, orderId));
+        var stored = (await db.Messages.ReadItemAsync<MessageDocument>($"msg:{orderId}:1", new PartitionKey(userId))).Resource;
+        Assert.False(stored.PushPending);
     }
 }
 
