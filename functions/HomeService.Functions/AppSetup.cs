@@ -46,6 +46,7 @@ public static class AppSetup
         services.AddHomeServicePush(configuration, environment);
 
         services.AddSingleton<CatalogStore>();
+        services.AddSingleton<ItemPopularity>();
         services.AddSingleton<CitySettingsStore>();
         services.AddSingleton<WorkerSchedules>();
         services.AddSingleton<Candidates>();

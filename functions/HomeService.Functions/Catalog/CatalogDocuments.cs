@@ -64,7 +64,7 @@ public sealed record ItemDocument
     public IReadOnlyList<string> CityIds { get; init; } = [];
     public bool Active { get; init; }
 
-    /// <summary>A counter raised by orders; an admin update keeps the stored value.</summary>
+    /// <summary>Paid, uncancelled orders of the last 30 days, set daily by <see cref="ItemPopularity"/>; an admin sets only the initial value.</summary>
     public long Popularity { get; init; }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using HomeService.Functions.Catalog;
 using HomeService.Functions.Customers;
 using HomeService.Functions.Health;
 using HomeService.Functions.Orders;
@@ -27,6 +28,7 @@ public static class FunctionRegistry
         FunctionDefinition.Queue(PushFunction.Name, PushFunction.QueueName, PushFunction.RunAsync),
         FunctionDefinition.Timer(OrderOutboxSweep.Name, "30 * * * * *", OrderOutboxSweep.RunAsync),
         FunctionDefinition.Timer(PurgeUploadsFunction.Name, PurgeUploadsFunction.Schedule, PurgeUploadsFunction.RunAsync),
+        FunctionDefinition.Timer(ItemPopularityFunction.Name, ItemPopularityFunction.Schedule, ItemPopularityFunction.RunAsync),
     ];
 
     /// <summary>Every queue the app reads, with its poison queue.</summary>

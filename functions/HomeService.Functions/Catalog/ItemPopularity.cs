@@ -1,0 +1,94 @@
+using System.Net;
+using HomeService.Domain.Catalog;
+using HomeService.Functions.Booking;
+using HomeService.Functions.Hosting;
+using HomeService.Functions.Infrastructure.Cosmos;
+using Microsoft.Azure.Cosmos;
+
+namespace HomeService.Functions.Catalog;
+
+/// <summary>
+/// The popularity of a service item (the "popularity" browse sort): how many of its orders placed in the last
+/// <see cref="Window"/> were paid and not since cancelled or refunded in full. Recomputed by a daily timer rather than raised
+/// per event, so a redelivered event cannot count twice, lapsed demand decays, and an item's ETag (which admins edit
+/// against) changes at most once a day.
+/// </summary>
+public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvider time, ILogger<ItemPopularity> logger)
+{
+    public static readonly TimeSpan Window = TimeSpan.FromDays(30);
+
+    /// <summary>What popularity needs of one order.</summary>
+    private sealed record OrderDemandRow(string ItemId, long PaidFen, long RefundedFen, long RefundPendingFen, System.Text.Json.JsonElement? Cancellation)
+    {
+        /// <summary>Paid, not cancelled by the customer, and not (being) refunded in full (a partial after-sale refund still counts).</summary>
+        public bool Counts => PaidFen > 0 && Cancellation is not { ValueKind: not System.Text.Json.JsonValueKind.Null } && PaidFen > RefundedFen + RefundPendingFen;
+    }
+
+    /// <summary>Sets every item's popularity from its recent orders; returns how many items changed.</summary>
+    public async Task<int> RefreshAsync(CancellationToken ct)
+    {
+        var since = time.GetUtcNow() - Window;
+        // A projection of a few fields per paid order: the local server has no GROUP BY, so the counting happens here.
+        var query = new QueryDefinition(
+                "SELECT c.itemId, c.state.paidFen, c.state.refundedFen, c.state.refundPendingFen, c.cancellation FROM c " +
+                "WHERE c.type = @order AND c.createdAt >= @since AND c.state.paidFen > 0")
+            .WithParameter("@order", OrderDocument.Kind)
+            .WithParameter("@since", since);
+        var counts = (await db.Orders.QueryAllAsync<OrderDemandRow>(query, partitionKey: null, ct))
+            .Where(r => r.Counts)
+            .GroupBy(r => r.ItemId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
+
+        var items = await catalog.QueryAsync<ItemDocument>(ItemDocument.Kind, CatalogStore.Query(ItemDocument.Kind), ct);
+        var changed = 0;
+        foreach (var item in items)
+        {
+            if (await SetAsync(item.Id, counts.GetValueOrDefault(item.Id), ct))
+            {
+                changed++;
+            }
+        }
+
+        logger.LogInformation("Item popularity refreshed from {Orders} orders since {Since}: {Changed} of {Items} items changed",
+            counts.Values.Sum(), since, changed, items.Count);
+        return changed;
+    }
+
+    /// <summary>ETag-conditional, re-read on a lost race (an admin edit in between keeps its changes).</summary>
+    private async Task<bool> SetAsync(string id, long popularity, CancellationToken ct)
+    {
+        while (true)
+        {
+            var current = await catalog.FindAsync<ItemDocument>(ItemDocument.Kind, id, ct);
+            if (current is null || current.Document.Popularity == popularity)
+            {
+                return false;
+            }
+
+            try
+            {
+                var next = current.Document with { Popularity = popularity, PopularityKey = SortKeys.Popularity(popularity, id) };
+                await catalog.ReplaceAsync(ItemDocument.Kind, id, next, current.ETag, ct);
+                return true;
+            }
+            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                // Changed meanwhile: apply the count to the current version.
+            }
+        }
+    }
+}
+
+/// <summary>Daily timer (03:30 UTC, after midnight in China) that recomputes <see cref="ItemPopularity"/>.</summary>
+public static class ItemPopularityFunction
+{
+    public const string Name = "RefreshItemPopularity";
+    public const string Schedule = "0 30 3 * * *";
+
+    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    {
+        var changed = await invocation.Services.GetRequiredService<ItemPopularity>().RefreshAsync(ct);
+        invocation.Logs.Add($"Popularity of {changed} items changed");
+        return null;
+    }
+}
