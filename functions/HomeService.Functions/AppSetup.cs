@@ -47,6 +47,7 @@ public static class AppSetup
 
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<ItemPopularity>();
+        services.AddSingleton<Admin.AdminAudit>();
         services.AddSingleton<CitySettingsStore>();
         services.AddSingleton<WorkerSchedules>();
         services.AddSingleton<Candidates>();
@@ -92,6 +93,7 @@ public static class AppSetup
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAdminAudit();
 
         // One document (v1); the constraint sends any other name to the ProblemDetails 404 like every unknown route.
         app.MapOpenApi("/api/openapi/{documentName:regex(^v1$)}.json");
@@ -106,6 +108,7 @@ public static class AppSetup
         app.MapCustomerEndpoints();
         app.MapMessageCenterEndpoints();
         app.MapAdminUserEndpoints();
+        app.MapAdminAuditEndpoints();
         app.MapCatalogEndpoints();
         app.MapScheduleEndpoints();
         app.MapBookingEndpoints();
