@@ -54,10 +54,11 @@ public static class BookingEndpoints
             TypedResults.Ok(OrderView.Of(await changes.GetMineAsync(http.User.UserId(), id, ct))))
             .WithSummary("One of my orders").ProducesProblem(StatusCodes.Status404NotFound);
 
-        orders.MapPost("/{id}/cancel", async Task<Ok<OrderView>> (string id, CancelRequest request, HttpContext http, OrderChanges changes, CancellationToken ct) =>
+        // The body (a reason) is optional: a bare POST cancels too.
+        orders.MapPost("/{id}/cancel", async Task<Ok<OrderView>> (string id, CancelRequest? request, HttpContext http, OrderChanges changes, CancellationToken ct) =>
         {
-            new Validator().Optional("reason", request.Reason, 200).ThrowIfInvalid();
-            var reason = string.IsNullOrWhiteSpace(request.Reason) ? "customer_request" : request.Reason.Trim();
+            new Validator().Optional("reason", request?.Reason, 200).ThrowIfInvalid();
+            var reason = string.IsNullOrWhiteSpace(request?.Reason) ? "customer_request" : request.Reason.Trim();
             return TypedResults.Ok(OrderView.Of(await changes.CancelAsync(http.User.UserId(), id, reason, ct)));
         }).WithSummary("Cancel my order: free before acceptance, then per the city policy; releases the worker's time")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
