@@ -29,8 +29,9 @@ public static partial class BadInputSweep
 
     /// <param name="clientFor">The caller for a route template (e.g. the owner of the resource it names).</param>
     /// <param name="valueFor">The value of a route parameter, by route template and parameter name.</param>
+    /// <param name="junkBodies">Also send every malformed body (false: only the bare request, junk query and If-Match).</param>
     public static async Task<(int Calls, IReadOnlyList<string> Failures)> RunAsync(
-        IServiceProvider services, Func<string, HttpClient> clientFor, Func<string, string, string> valueFor)
+        IServiceProvider services, Func<string, HttpClient> clientFor, Func<string, string, string> valueFor, bool junkBodies = true)
     {
         var endpoints = services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
@@ -48,7 +49,7 @@ public static partial class BadInputSweep
             var client = clientFor(route);
             foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
             {
-                foreach (var make in RequestsFor(method, path))
+                foreach (var make in RequestsFor(method, path, junkBodies))
                 {
                     using var request = make();
                     request.Headers.TryAddWithoutValidation("Idempotency-Key", "sweep-" + Guid.NewGuid().ToString("N"));
@@ -73,14 +74,14 @@ public static partial class BadInputSweep
         return (calls, failures);
     }
 
-    private static List<Func<HttpRequestMessage>> RequestsFor(string method, string path)
+    private static List<Func<HttpRequestMessage>> RequestsFor(string method, string path, bool junkBodies)
     {
         var requests = new List<Func<HttpRequestMessage>>
         {
             () => new HttpRequestMessage(new HttpMethod(method), path),
             () => new HttpRequestMessage(new HttpMethod(method), path + JunkQuery),
         };
-        if (method is "POST" or "PUT" or "PATCH")
+        if (junkBodies && method is "POST" or "PUT" or "PATCH")
         {
             requests.AddRange(Bodies.Select(body => (Func<HttpRequestMessage>)(() => new HttpRequestMessage(new HttpMethod(method), path)
             {

@@ -8,9 +8,21 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? ContinuationToken);
 
 public static class CosmosExtensions
 {
-    /// <summary>Point read that answers null for a missing document instead of throwing.</summary>
+    /// <summary>Cosmos refuses ids longer than 255 characters or holding '/', '\\', '?' or '#'; no stored document has one.</summary>
+    public static bool IsStorableId(string? id) =>
+        !string.IsNullOrEmpty(id) && id.Length <= 255 && id.IndexOfAny(['/', '\\', '?', '#']) < 0;
+
+    /// <summary>
+    /// Point read that answers null for a missing document instead of throwing. An id or partition key Cosmos could
+    /// never have stored (e.g. a route value with a backslash) is missing too, rather than a failed request.
+    /// </summary>
     public static async Task<ItemResponse<T>?> ReadOrNullAsync<T>(this Container container, string id, string partitionKey, CancellationToken ct)
     {
+        if (!IsStorableId(id) || string.IsNullOrEmpty(partitionKey))
+        {
+            return null;
+        }
+
         try
         {
             return await container.ReadItemAsync<T>(id, new PartitionKey(partitionKey), cancellationToken: ct);
