@@ -53,6 +53,7 @@ public static partial class BadInputSweep
                 {
                     using var request = make();
                     request.Headers.TryAddWithoutValidation("Idempotency-Key", "sweep-" + Guid.NewGuid().ToString("N"));
+                    request.Headers.TryAddWithoutValidation("Accept-Language", "xx-YY;q=abc, *;q=2, zh-CN;q=0.5");
                     var what = $"{method} {request.RequestUri} {(request.Content is null ? "" : Shorten(await request.Content.ReadAsStringAsync()))}";
                     using var response = await client.SendAsync(request);
                     calls++;
@@ -87,6 +88,8 @@ public static partial class BadInputSweep
             {
                 Content = new StringContent(body, Encoding.UTF8, "application/json"),
             })));
+            requests.Add(() => new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{}", Encoding.UTF8, "text/plain") });
+            requests.Add(() => new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent([0xFF, 0xFE, 0x00, 0x7B]) { Headers = { { "Content-Type", "application/json" } } } });
         }
 
         if (method is "PUT" or "PATCH" or "DELETE")
