@@ -68,25 +68,9 @@ public sealed class SmsProviderTests(TencentCloudSmsFactory factory) : IClassFix
 /// <summary>How the SMS provider is chosen from configuration, and what a deployment refuses (no emulators needed).</summary>
 public sealed class SmsProviderStartupTests
 {
-    /// <summary>What a Production host needs besides SMS, so these tests fail only on what they are about.</summary>
-    private static readonly Dictionary<string, string?> ProductionBasics = new()
-    {
-        ["Auth:WeChat:Provider"] = "WeChat",
-        ["Auth:WeChat:AppId"] = "wx8888888888888888",
-        ["Auth:WeChat:AppSecret"] = "secret-for-tests",
-        ["Auth:SigningKey"] = Convert.ToBase64String(new byte[32]),
-        ["Workers:IdNumberHashKey"] = Convert.ToBase64String(new byte[32]),
-        ["Money:CardHashKey"] = Convert.ToBase64String(new byte[32]),
-        ["Money:PayoutProvider"] = "None",
-    };
-
-    private static string StartupFailure(string environment, params (string Key, string? Value)[] settings)
-    {
-        var all = new Dictionary<string, string?>(ProductionBasics);
-        foreach (var (key, value) in settings) all[key] = value;
-        using var factory = new PaymentsAppFactory(environment, all);
-        return Assert.ThrowsAny<Exception>(() => factory.Server).ToString();
-    }
+    /// <summary>Always with the Production basics (even in Development), so only SMS is missing.</summary>
+    private static string StartupFailure(string environment, params (string Key, string? Value)[] settings) =>
+        PaymentsAppFactory.StartupFailure(environment, PaymentsAppFactory.Production(settings));
 
     [Fact]
     public void Sandbox_sms_is_refused_outside_development()

@@ -112,30 +112,12 @@ public sealed class PushQueueTests(FlakyPushFactory factory) : IClassFixture<Fla
 /// <summary>How the push provider is chosen from configuration, and what a deployment refuses (no emulators needed).</summary>
 public sealed class PushProviderStartupTests
 {
-    private static readonly Dictionary<string, string?> ProductionBasics = new()
-    {
-        ["Auth:Sms:Provider"] = "None",
-        ["Auth:WeChat:Provider"] = "WeChat",
-        ["Auth:WeChat:AppId"] = "wx8888888888888888",
-        ["Auth:WeChat:AppSecret"] = "secret-for-tests",
-        ["Auth:SigningKey"] = Convert.ToBase64String(new byte[32]),
-        ["Workers:IdNumberHashKey"] = Convert.ToBase64String(new byte[32]),
-        ["Money:CardHashKey"] = Convert.ToBase64String(new byte[32]),
-        ["Money:PayoutProvider"] = "None",
-    };
+    private static string StartupFailure(string environment, params (string Key, string? Value)[] settings) =>
+        PaymentsAppFactory.StartupFailure(environment, settings);
 
-    private static PaymentsAppFactory Factory(string environment, bool production, params (string Key, string? Value)[] settings)
-    {
-        var all = production ? new Dictionary<string, string?>(ProductionBasics) : new Dictionary<string, string?>();
-        foreach (var (key, value) in settings) all[key] = value;
-        return new PaymentsAppFactory(environment, all);
-    }
-
-    private static string StartupFailure(string environment, params (string Key, string? Value)[] settings)
-    {
-        using var factory = Factory(environment, environment != "Development", settings);
-        return Assert.ThrowsAny<Exception>(() => factory.Server).ToString();
-    }
+    /// <summary>A Development host with only <paramref name="settings"/> on top of the factory's defaults.</summary>
+    private static PaymentsAppFactory Development(params (string Key, string? Value)[] settings) =>
+        new("Development", settings.ToDictionary(s => s.Key, s => s.Value));
 
     [Fact]
     public void Sandbox_push_is_refused_outside_development()
@@ -181,13 +163,13 @@ public sealed class PushProviderStartupTests
     [Fact]
     public async Task Development_defaults_to_the_sandbox_and_none_registers_no_channel()
     {
-        await using (var sandbox = Factory("Development", production: false))
+        await using (var sandbox = Development())
         {
             Assert.IsType<SandboxPushSender>(sandbox.Services.GetRequiredService<IPushSender>());
             Assert.NotNull(sandbox.Services.GetService<PushOutbox>());
         }
 
-        await using var none = Factory("Development", production: false, ("Notifications:Push:Provider", "None"));
+        await using var none = Development(("Notifications:Push:Provider", "None"));
         Assert.Null(none.Services.GetService<IPushSender>());
         Assert.Null(none.Services.GetService<PushOutbox>());
     }
@@ -195,7 +177,7 @@ public sealed class PushProviderStartupTests
     [Fact]
     public async Task Fully_configured_wechat_push_is_the_registered_channel()
     {
-        await using var factory = Factory("Development", production: false,
+        await using var factory = Development(
             ("Notifications:Push:Provider", "WeChat"),
             ("Auth:WeChat:AppId", "wx8888888888888888"),
             ("Auth:WeChat:AppSecret", "secret-for-tests"),

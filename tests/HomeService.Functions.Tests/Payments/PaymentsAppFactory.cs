@@ -53,6 +53,41 @@ public class PaymentsAppFactory(string environment = "Development", IReadOnlyDic
         });
     }
 
+    /// <summary>What a Production host requires besides the subject of a start-up test, so that test fails only on what it is about.</summary>
+    public static IReadOnlyDictionary<string, string?> ProductionBasics { get; } = new Dictionary<string, string?>
+    {
+        ["Auth:Sms:Provider"] = "None",
+        ["Auth:WeChat:Provider"] = "WeChat",
+        ["Auth:WeChat:AppId"] = WeChatPayTestKit.AppId,
+        ["Auth:WeChat:AppSecret"] = "secret-for-tests",
+        ["Auth:SigningKey"] = Convert.ToBase64String(new byte[32]),
+        ["Workers:IdNumberHashKey"] = Convert.ToBase64String(new byte[32]),
+        ["Money:CardHashKey"] = Convert.ToBase64String(new byte[32]),
+        ["Money:PayoutProvider"] = "None",
+    };
+
+    /// <summary><see cref="ProductionBasics"/> with <paramref name="settings"/> on top.</summary>
+    public static Dictionary<string, string?> Production(params (string Key, string? Value)[] settings)
+    {
+        var all = new Dictionary<string, string?>(ProductionBasics);
+        foreach (var (key, value) in settings) all[key] = value;
+        return all;
+    }
+
+    /// <summary>
+    /// Starts a host that must refuse to start and answers why. Outside Development it gets <see cref="ProductionBasics"/>
+    /// under <paramref name="settings"/>; in Development only <paramref name="settings"/>.
+    /// </summary>
+    public static string StartupFailure(string environment, params (string Key, string? Value)[] settings) =>
+        StartupFailure(environment, environment == "Development" ? settings.ToDictionary(s => s.Key, s => s.Value) : Production(settings));
+
+    /// <summary>Starts a host with exactly <paramref name="settings"/> that must refuse to start, and answers why.</summary>
+    public static string StartupFailure(string environment, IReadOnlyDictionary<string, string?> settings)
+    {
+        using var factory = new PaymentsAppFactory(environment, settings);
+        return Assert.ThrowsAny<Exception>(() => factory.Server).ToString();
+    }
+
     /// <summary>Starts a payment the way the order lifecycle will.</summary>
     public async Task<ClientPayParameters> StartPaymentAsync(string orderId, long amountFen)
     {

@@ -9,25 +9,7 @@ namespace HomeService.Functions.Tests.Payments;
 /// <summary>How the payment provider is chosen from configuration, and what a deployment refuses.</summary>
 public sealed class PaymentsStartupTests
 {
-    private static readonly Dictionary<string, string?> ProductionAuth = new()
-    {
-        ["Auth:Sms:Provider"] = "None",
-        ["Auth:WeChat:Provider"] = "WeChat",
-        ["Auth:WeChat:AppId"] = WeChatPayTestKit.AppId,
-        ["Auth:WeChat:AppSecret"] = "secret-for-tests",
-        ["Auth:SigningKey"] = Convert.ToBase64String(new byte[32]),
-        // The other keys a Production host requires, so these tests fail only on what they are about.
-        ["Workers:IdNumberHashKey"] = Convert.ToBase64String(new byte[32]),
-        ["Money:CardHashKey"] = Convert.ToBase64String(new byte[32]),
-        ["Money:PayoutProvider"] = "None",
-    };
-
-    private static Dictionary<string, string?> Production(params (string Key, string? Value)[] settings)
-    {
-        var all = new Dictionary<string, string?>(ProductionAuth);
-        foreach (var (key, value) in settings) all[key] = value;
-        return all;
-    }
+    private static Dictionary<string, string?> Production(params (string Key, string? Value)[] settings) => PaymentsAppFactory.Production(settings);
 
     private static string StartupFailure(PaymentsAppFactory factory)
     {
