@@ -16,7 +16,8 @@ public sealed class TencentCloudSmsFactory : ApiFactory
 
     public TencentCloudSmsFactory() => Gateway = new FakeHttpHandler(r => Respond(r));
 
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    /// <summary>A complete Tencent Cloud SMS configuration (test values).</summary>
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
         ["Auth:Sms:Provider"] = "TencentCloud",
         ["Auth:Sms:TencentCloud:SecretId"] = "AKIDtestsecretid",
@@ -24,8 +25,10 @@ public sealed class TencentCloudSmsFactory : ApiFactory
         ["Auth:Sms:TencentCloud:SdkAppId"] = "1400006666",
         ["Auth:Sms:TencentCloud:SignName"] = "到家服务",
         ["Auth:Sms:TencentCloud:TemplateId"] = "449739",
-        ["Auth:Sms:TencentCloud:BaseUrl"] = "https://sms.tencentcloudapi.test/",
     };
+
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings =>
+        new Dictionary<string, string?>(Settings) { ["Auth:Sms:TencentCloud:BaseUrl"] = "https://sms.tencentcloudapi.test/" };
 
     protected override void ConfigureTestServices(IServiceCollection services) =>
         services.AddHttpClient(TencentCloudSmsSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Gateway);
@@ -100,15 +103,7 @@ public sealed class SmsProviderStartupTests
     [Fact]
     public async Task Fully_configured_tencent_cloud_sms_is_the_registered_sender()
     {
-        await using var factory = new PaymentsAppFactory(settings: new Dictionary<string, string?>
-        {
-            ["Auth:Sms:Provider"] = "TencentCloud",
-            ["Auth:Sms:TencentCloud:SecretId"] = "AKIDtestsecretid",
-            ["Auth:Sms:TencentCloud:SecretKey"] = "test-secret-key",
-            ["Auth:Sms:TencentCloud:SdkAppId"] = "1400006666",
-            ["Auth:Sms:TencentCloud:SignName"] = "到家服务",
-            ["Auth:Sms:TencentCloud:TemplateId"] = "449739",
-        });
+        await using var factory = new PaymentsAppFactory(settings: TencentCloudSmsFactory.Settings);
 
         Assert.IsType<TencentCloudSmsSender>(factory.Services.GetRequiredService<ISmsSender>());
     }
