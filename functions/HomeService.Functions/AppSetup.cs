@@ -16,6 +16,7 @@ using HomeService.Functions.Notifications;
 using HomeService.Functions.Orders;
 using HomeService.Functions.Scheduling;
 using HomeService.Functions.Payments;
+using HomeService.Functions.Reviews;
 using HomeService.Functions.Seed;
 using HomeService.Functions.Uploads;
 using HomeService.Functions.Workers;
@@ -48,6 +49,7 @@ public static class AppSetup
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<ItemPopularity>();
         services.AddSingleton<Admin.AdminAudit>();
+        services.AddSingleton<Reviews.OrderReviews>();
         services.AddSingleton<CitySettingsStore>();
         services.AddSingleton<WorkerSchedules>();
         services.AddSingleton<Candidates>();
@@ -109,6 +111,7 @@ public static class AppSetup
         app.MapMessageCenterEndpoints();
         app.MapAdminUserEndpoints();
         app.MapAdminAuditEndpoints();
+        app.MapReviewEndpoints();
         app.MapCatalogEndpoints();
         app.MapScheduleEndpoints();
         app.MapBookingEndpoints();

@@ -63,6 +63,8 @@ public sealed record OrderDocument
     public PendingReschedule? PendingReschedule { get; init; }
     public IReadOnlyList<RescheduleRecord> Reschedules { get; init; } = [];
     public CancellationQuote? Cancellation { get; init; }
+    /// <summary>The customer's review once given (<see cref="Reviews.OrderReviews"/>); at most one, never edited.</summary>
+    public Reviews.OrderReview? Review { get; init; }
 
     [JsonPropertyName("_etag")]
     public string? ETag { get; init; }

@@ -267,6 +267,37 @@ public sealed class WorkerStore(
     }
 
     /// <summary>
+    /// Sets the rating summary to what <paramref name="compute"/> finds. The worker is read before computing and written
+    /// If-Match on that read, so a summary computed before another review landed can never be the last one written.
+    /// </summary>
+    public async Task SetRatingAsync(string workerId, Func<CancellationToken, Task<RatingSummary>> compute, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (await FindAsync(workerId, ct) is not { } worker)
+            {
+                return;
+            }
+
+            var rating = await compute(ct);
+            if (worker.Rating == rating)
+            {
+                return;
+            }
+
+            try
+            {
+                await ReplaceAsync(worker with { Rating = rating }, worker.ETag!, ct);
+                return;
+            }
+            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                // Changed meanwhile (perhaps by another review's recount): read and count again.
+            }
+        }
+    }
+
+    /// <summary>
     /// Read-modify-write with internal retry on 412; <paramref name="change"/> returns null when nothing changes.
     /// <paramref name="touch"/> stamps UpdatedAt (profile and status changes; not the dispatch statistics).
     /// </summary>

@@ -19,6 +19,7 @@ public sealed class EndpointAuthorizationTests(ApiFactory factory)
         "GET /api/catalog/cities/{cityId}/packages",
         "GET /api/catalog/items/{id}",
         "GET /api/workers/{id}",                            // public worker card (approved workers only)
+        "GET /api/workers/{id}/reviews",                    // a worker's reviews are public (anonymous ones name nobody)
         "POST /api/auth/sms/send",                          // login itself
         "POST /api/auth/sms/login",
         "POST /api/auth/wechat/login",

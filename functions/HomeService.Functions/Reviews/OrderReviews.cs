@@ -1,0 +1,147 @@
+using System.Net;
+using HomeService.Domain.Orders;
+using HomeService.Functions.Auth;
+using HomeService.Functions.Booking;
+using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Infrastructure.Http;
+using HomeService.Functions.Workers;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Cosmos;
+
+namespace HomeService.Functions.Reviews;
+
+/// <summary>The customer's review of a served order, stored on the order itself: one per order, never edited.</summary>
+public sealed record OrderReview(
+    int Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, bool Anonymous, DateTimeOffset At, string SortKey);
+
+public sealed record ReviewRequest(int? Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, bool? Anonymous);
+
+/// <summary>A review as anyone may read it; an anonymous review names nobody.</summary>
+public sealed record ReviewView(
+    string OrderId, string ItemName, int Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, string? CustomerNickname,
+    bool Anonymous, DateTimeOffset At);
+
+/// <summary>
+/// Reviews (SPEC §7): after confirming an order the customer rates the worker (overall 1–5 and, optionally,
+/// attitude, skill, efficiency and punctuality) with an optional text, anonymously if they like. The review is an
+/// ETag-conditional write of the order (so a second one is a 409 even when two race), and the worker's rating
+/// summary — the rating term of dispatch scoring — is then recomputed from all their reviewed orders.
+/// </summary>
+public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore workers, UserAccounts users, TimeProvider time, ILogger<OrderReviews> logger)
+{
+    public const int MaxText = 500;
+
+    /// <summary>Served and accepted by the customer (or under an after-sale case, which a review may well explain).</summary>
+    private static readonly HashSet<OrderStatus> Reviewable = [OrderStatus.Confirmed, OrderStatus.Settled, OrderStatus.AfterSale];
+
+    public async Task<ReviewView> ReviewAsync(string customerId, string orderId, ReviewRequest request, CancellationToken ct)
+    {
+        var v = new Validator().Check(request.Overall is not null, "overall", "required");
+        foreach (var (field, score) in new[] { ("overall", request.Overall), ("attitude", request.Attitude), ("skill", request.Skill),
+                     ("efficiency", request.Efficiency), ("punctuality", request.Punctuality) })
+        {
+            if (score is { } s)
+            {
+                v.Range(field, s, 1, 5);
+            }
+        }
+
+        v.Optional("text", request.Text?.Trim(), MaxText).ThrowIfInvalid();
+
+        while (true)
+        {
+            var order = await orders.GetMineAsync(customerId, orderId, ct);
+            if (order.Review is not null)
+            {
+                throw new ConflictException("already_reviewed");
+            }
+
+            if (!Reviewable.Contains(order.Status))
+            {
+                throw new ConflictException("order_not_reviewable", order.Status.ToString());
+            }
+
+            var now = time.GetUtcNow();
+            var review = new OrderReview(request.Overall!.Value, request.Attitude, request.Skill, request.Efficiency, request.Punctuality,
+                string.IsNullOrWhiteSpace(request.Text) ? null : request.Text.Trim(), request.Anonymous ?? false, now,
+                CosmosExtensions.TimeSortKey(now, order.Id));
+            try
+            {
+                await db.Orders.ReplaceItemAsync(order with { Review = review, UpdatedAt = now, ETag = null }, order.Id, new PartitionKey(order.Id),
+                    new ItemRequestOptions { IfMatchEtag = order.ETag }, ct);
+            }
+            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                // The order changed (or another review landed): decide again on the current version.
+                continue;
+            }
+
+            logger.LogInformation("Order {OrderId} reviewed {Overall}/5", order.Id, review.Overall);
+            await RefreshRatingAsync(order.Reservation.WorkerId, ct);
+            return await ViewAsync(order with { Review = review }, ct);
+        }
+    }
+
+    /// <summary>
+    /// Sets the worker's rating summary from every reviewed order of theirs. Recomputed rather than incremented, so it
+    /// is right however often it runs; a run that died after the review write is made good by the worker's next review.
+    /// </summary>
+    public Task RefreshRatingAsync(string workerId, CancellationToken ct) =>
+        workers.SetRatingAsync(workerId, async token =>
+        {
+            var query = new QueryDefinition(
+                    "SELECT c.review FROM c WHERE c.type = @order AND c.reservation.workerId = @worker AND c.review.overall >= 1")
+                .WithParameter("@order", OrderDocument.Kind)
+                .WithParameter("@worker", workerId);
+            var scores = (await db.Orders.QueryAllAsync<ReviewRow>(query, partitionKey: null, token)).Select(r => r.Review.Overall).ToList();
+            return scores.Count == 0 ? RatingSummary.None : new RatingSummary(Math.Round(scores.Average(), 2), scores.Count);
+        }, ct);
+
+    /// <summary>A worker's reviews, newest first (keyset paging).</summary>
+    public async Task<Page<ReviewView>> ListForWorkerAsync(string workerId, string? continuationToken, int pageSize, CancellationToken ct)
+    {
+        var page = await db.Orders.KeysetPageAsync<OrderDocument>(null,
+            "c.type = @order AND c.reservation.workerId = @worker AND c.review.overall >= 1",
+            new Dictionary<string, object?> { ["@order"] = OrderDocument.Kind, ["@worker"] = workerId }, "review.sortKey", descending: true,
+            o => o.Review!.SortKey, ContinuationTokens.Fingerprint("worker-reviews", workerId), continuationToken, pageSize, ct);
+        var views = new List<ReviewView>(page.Items.Count);
+        foreach (var order in page.Items)
+        {
+            views.Add(await ViewAsync(order, ct));
+        }
+
+        return new Page<ReviewView>(views, page.ContinuationToken);
+    }
+
+    private async Task<ReviewView> ViewAsync(OrderDocument order, CancellationToken ct)
+    {
+        var r = order.Review!;
+        var nickname = r.Anonymous ? null : (await users.FindAsync(order.CustomerId, ct))?.Nickname;
+        return new ReviewView(order.Id, order.ItemName, r.Overall, r.Attitude, r.Skill, r.Efficiency, r.Punctuality, r.Text, nickname, r.Anonymous, r.At);
+    }
+
+    private sealed record ReviewRow(OrderReview Review);
+}
+
+public static class ReviewEndpoints
+{
+    public static IEndpointRouteBuilder MapReviewEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/customer/orders/{id}/review", async Task<Created<ReviewView>> (string id, ReviewRequest request, HttpContext http,
+            OrderReviews reviews, CancellationToken ct) =>
+        {
+            var view = await reviews.ReviewAsync(http.User.UserId(), id, request, ct);
+            return TypedResults.Created($"/api/customer/orders/{id}/review", view);
+        }).WithTags("Reviews").RequireAuthorization(Roles.Customer)
+            .WithSummary("Review my confirmed order (once): overall 1–5, optional attitude / skill / efficiency / punctuality, text, anonymous");
+
+        routes.MapGet("/api/workers/{id}/reviews", async Task<Ok<Page<ReviewView>>> (string id, string? continuationToken, int? pageSize,
+            OrderReviews reviews, CancellationToken ct) =>
+        {
+            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            return TypedResults.Ok(await reviews.ListForWorkerAsync(id, continuationToken, pageSize ?? 20, ct));
+        }).WithTags("Reviews").AllowAnonymous().WithSummary("A worker's reviews, newest first (anonymous ones name nobody)");
+
+        return routes;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using HomeService.Domain.Common;
+using HomeService.Domain.Orders;
+using HomeService.Functions.Booking;
+using HomeService.Functions.Orders;
+using HomeService.Functions.Tests.Booking;
+using HomeService.Functions.Tests.Dispatch;
+using HomeService.Functions.Tests.Support;
+using HomeService.Functions.Workers;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HomeService.Functions.Tests.Reviews;
+
+[Collection(DispatchCollection.Name)]
+public sealed class ReviewTests(DispatchFactory factory)
+{
+    private OrderLifecycle Lifecycle => factory.Services.GetRequiredService<OrderLifecycle>();
+
+    /// <summary>Books at <paramref name="hour"/> tomorrow, pays, and lets the worker serve it up to Completed.</summary>
+    private async Task<string> ServedOrderAsync(DispatchWorld world, TestCustomer customer, TestWorker worker, int hour)
+    {
+        var order = await world.Booking.BookOkAsync(customer, world.Booking.At(1, hour), worker.Id);
+        await world.PayAsync(order.Id);
+        await world.DeliverAsync();
+        var at = new GeoPoint(BookingWorld.Center.Lat, BookingWorld.Center.Lng);
+        foreach (var step in new Func<OrderDocument, DateTimeOffset, OrderCommand?>[]
+                 {
+                     (_, now) => new Accept(worker.Id, now),
+                     (_, now) => new StartTrip(worker.Id, at, now.AddMinutes(20), now),
+                     (_, now) => new Arrive(worker.Id, now),
+                     (_, now) => new StartService(worker.Id, now),
+                     (_, now) => new Complete(worker.Id, [], "done", now),
+                 })
+        {
+            await Lifecycle.ExecuteAsync(order.Id, step, CancellationToken.None);
+        }
+
+        await world.DeliverAsync();
+        Assert.Equal(OrderStatus.Completed, (await world.OrderAsync(order.Id)).Status);
+        return order.Id;
+    }
+
+    private static Task<HttpResponseMessage> ReviewAsync(TestCustomer customer, string orderId, object body) =>
+        customer.Client.PostAsJsonAsync($"/api/customer/orders/{orderId}/review", body);
+
+    [Fact]
+    public async Task A_confirmed_order_is_reviewed_once_and_the_workers_rating_is_recounted_from_the_reviews()
+    {
+        var world = await DispatchWorld.StartAsync(factory, DispatchMode.Designated);
+        var worker = await world.WorkerAsync();
+        var customer = await world.CustomerAsync();
+        var first = await ServedOrderAsync(world, customer, worker, 8);
+        var second = await ServedOrderAsync(world, customer, worker, 12);
+
+        // Not before the customer has confirmed the visit.
+        var early = await ReviewAsync(customer, first, new { overall = 5 });
+        Assert.Equal("order_not_reviewable", (await (await early.EnsureStatusAsync(HttpStatusCode.Conflict)).ReadJsonAsync()).GetProperty("code").GetString());
+        foreach (var id in new[] { first, second })
+        {
+            await (await customer.Client.PostAsync($"/api/customer/orders/{id}/confirm", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        }
+
+        // Scores out of range, or none, are named.
+        var bad = await (await (await ReviewAsync(customer, first, new { attitude = 6 })).EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
+        Assert.Equal("required", bad.GetProperty("fieldCodes").GetProperty("overall")[0].GetString());
+        Assert.True(bad.GetProperty("fieldCodes").TryGetProperty("attitude", out _));
+        // Nobody else reviews this customer's order.
+        var stranger = await world.CustomerAsync();
+        await (await ReviewAsync(stranger, first, new { overall = 1 })).EnsureStatusAsync(HttpStatusCode.NotFound);
+
+        var created = await (await (await ReviewAsync(customer, first, new { overall = 4, attitude = 5, punctuality = 3, text = "  准时，干净  " }))
+            .EnsureStatusAsync(HttpStatusCode.Created)).ReadJsonAsync();
+        Assert.Equal(("准时，干净", 4), (created.GetProperty("text").GetString(), created.GetProperty("overall").GetInt32()));
+        var again = await ReviewAsync(customer, first, new { overall = 1 });
+        Assert.Equal("already_reviewed", (await (await again.EnsureStatusAsync(HttpStatusCode.Conflict)).ReadJsonAsync()).GetProperty("code").GetString());
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        // Two reviews of the second order racing: one wins, the other is told it exists.
+        var raced = await Task.WhenAll(ReviewAsync(customer, second, new { overall = 5, anonymous = true }), ReviewAsync(customer, second, new { overall = 1 }));
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], raced.Select(r => r.StatusCode).Order());
+        var winner = raced.Single(r => r.StatusCode == HttpStatusCode.Created);
+        var secondScore = (await winner.ReadJsonAsync()).GetProperty("overall").GetInt32();
+
+        var rating = (await factory.Services.GetRequiredService<WorkerStore>().GetAsync(worker.Id, CancellationToken.None)).Rating;
+        Assert.Equal(new RatingSummary((4 + secondScore) / 2.0, 2), rating);
+
+        var listed = await (await (await factory.CreateClient().GetAsync($"/api/workers/{worker.Id}/reviews?pageSize=1"))
+            .EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        var newest = Assert.Single(listed.GetProperty("items").EnumerateArray());
+        Assert.Equal(second, newest.GetProperty("orderId").GetString());
+        var next = listed.GetProperty("continuationToken").GetString();
+        var older = await (await (await factory.CreateClient().GetAsync($"/api/workers/{worker.Id}/reviews?pageSize=1&continuationToken={Uri.EscapeDataString(next!)}"))
+            .EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal(first, Assert.Single(older.GetProperty("items").EnumerateArray()).GetProperty("orderId").GetString());
+        if (secondScore == 5)
+        {
+            // The anonymous one names nobody.
+            Assert.False(newest.TryGetProperty("customerNickname", out _));
+        }
+    }
+}
