@@ -116,10 +116,11 @@ public sealed record OrderDocument
 public sealed record OrderView(
     string Id, OrderStatus Status, DateTimeOffset Start, DateTimeOffset End, string WorkerId, PriceBreakdown Price,
     string ItemId, string ItemName, int Quantity, string? Notes, string CityId, string AddressId, DateTimeOffset CreatedAt,
-    DateTimeOffset? PaymentDueAt, string? SeriesId, int? Occurrence, CancellationQuote? Cancellation, bool RescheduleInProgress)
+    DateTimeOffset? PaymentDueAt, string? SeriesId, int? Occurrence, CancellationQuote? Cancellation, bool RescheduleInProgress,
+    Reviews.OrderReviewView? Review = null)
 {
     public static OrderView Of(OrderDocument o) => new(
         o.Id, o.Status, o.Reservation.Start, o.Reservation.End, o.Reservation.WorkerId, o.Price, o.ItemId, o.ItemName, o.Quantity, o.Notes,
         o.CityId, o.AddressId, o.CreatedAt, o.State.DeadlineOf(TimerKind.PaymentTimeout)?.DueAt, o.SeriesId, o.Occurrence, o.Cancellation,
-        o.PendingReschedule is not null);
+        o.PendingReschedule is not null, Reviews.OrderReviewView.Of(o.Review));
 }

@@ -14,6 +14,13 @@ namespace HomeService.Functions.Reviews;
 public sealed record OrderReview(
     int Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, bool Anonymous, DateTimeOffset At, string SortKey);
 
+/// <summary>The review as its customer sees it on the order.</summary>
+public sealed record OrderReviewView(int Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, bool Anonymous, DateTimeOffset At)
+{
+    public static OrderReviewView? Of(OrderReview? r) =>
+        r is null ? null : new(r.Overall, r.Attitude, r.Skill, r.Efficiency, r.Punctuality, r.Text, r.Anonymous, r.At);
+}
+
 public sealed record ReviewRequest(int? Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, bool? Anonymous);
 
 /// <summary>A review as anyone may read it; an anonymous review names nobody.</summary>

@@ -72,6 +72,8 @@ public sealed class ReviewTests(DispatchFactory factory)
         var created = await (await (await ReviewAsync(customer, first, new { overall = 4, attitude = 5, punctuality = 3, text = "  准时，干净  " }))
             .EnsureStatusAsync(HttpStatusCode.Created)).ReadJsonAsync();
         Assert.Equal(("准时，干净", 4), (created.GetProperty("text").GetString(), created.GetProperty("overall").GetInt32()));
+        var detail = await (await (await customer.Client.GetAsync($"/api/customer/orders/{first}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal(4, detail.GetProperty("review").GetProperty("overall").GetInt32());
         var again = await ReviewAsync(customer, first, new { overall = 1 });
         Assert.Equal("already_reviewed", (await (await again.EnsureStatusAsync(HttpStatusCode.Conflict)).ReadJsonAsync()).GetProperty("code").GetString());
 
