@@ -185,8 +185,8 @@ public sealed class OrderChanges(
     public async Task<OrderDocument?> FindAsync(string orderId, CancellationToken ct) =>
         (await db.Orders.ReadOrNullAsync<OrderDocument>(orderId, orderId, ct))?.Resource;
 
-    /// <summary>Read → change → If-Match replace, again on a lost race.</summary>
-    private async Task<OrderDocument> ReplaceAsync(string orderId, Func<OrderDocument, OrderDocument> change, CancellationToken ct)
+    /// <summary>Read → change → If-Match replace, again on a lost race (<paramref name="change"/> may throw to refuse).</summary>
+    public async Task<OrderDocument> ReplaceAsync(string orderId, Func<OrderDocument, OrderDocument> change, CancellationToken ct)
     {
         while (true)
         {

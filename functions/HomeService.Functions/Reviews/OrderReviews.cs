@@ -1,4 +1,3 @@
-using System.Net;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Auth;
 using HomeService.Functions.Booking;
@@ -55,9 +54,10 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
 
         v.Optional("text", request.Text?.Trim(), MaxText).ThrowIfInvalid();
 
-        while (true)
+        var mine = await orders.GetMineAsync(customerId, orderId, ct);
+        // Decided on every read of the If-Match loop, so of two racing reviews the second finds the first.
+        var reviewed = await orders.ReplaceAsync(mine.Id, order =>
         {
-            var order = await orders.GetMineAsync(customerId, orderId, ct);
             if (order.Review is not null)
             {
                 throw new ConflictException("already_reviewed");
@@ -69,24 +69,17 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
             }
 
             var now = time.GetUtcNow();
-            var review = new OrderReview(request.Overall!.Value, request.Attitude, request.Skill, request.Efficiency, request.Punctuality,
-                string.IsNullOrWhiteSpace(request.Text) ? null : request.Text.Trim(), request.Anonymous ?? false, now,
-                CosmosExtensions.TimeSortKey(now, order.Id));
-            try
+            return order with
             {
-                await db.Orders.ReplaceItemAsync(order with { Review = review, UpdatedAt = now, ETag = null }, order.Id, new PartitionKey(order.Id),
-                    new ItemRequestOptions { IfMatchEtag = order.ETag }, ct);
-            }
-            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
-            {
-                // The order changed (or another review landed): decide again on the current version.
-                continue;
-            }
+                Review = new OrderReview(request.Overall!.Value, request.Attitude, request.Skill, request.Efficiency, request.Punctuality,
+                    string.IsNullOrWhiteSpace(request.Text) ? null : request.Text.Trim(), request.Anonymous ?? false, now,
+                    CosmosExtensions.TimeSortKey(now, order.Id)),
+            };
+        }, ct);
 
-            logger.LogInformation("Order {OrderId} reviewed {Overall}/5", order.Id, review.Overall);
-            await RefreshRatingAsync(order.Reservation.WorkerId, ct);
-            return await ViewAsync(order with { Review = review }, ct);
-        }
+        logger.LogInformation("Order {OrderId} reviewed {Overall}/5", reviewed.Id, reviewed.Review!.Overall);
+        await RefreshRatingAsync(reviewed.Reservation.WorkerId, ct);
+        return await ViewAsync(reviewed, ct);
     }
 
     /// <summary>
