@@ -1,21 +1,19 @@
 #!/usr/bin/env bash
-# Builds the deployable Functions package of the custom handler:
+# Builds the deployable package of the isolated-worker function app:
 #
-#   artifacts/package/                 what azd deploys (azure.yaml: dist) and what the zip holds
-#     host.json                        the repo's host.json, unchanged
-#     app/HomeService.Functions        self-contained linux-x64 executable (+x), with its runtime
-#     api/function.json, ...           one folder per function, emitted from FunctionRegistry
+#   artifacts/package/                 what azd deploys (azure.yaml: dist) and what the zip holds: the
+#                                      `dotnet publish` output of functions/HomeService.Functions —
+#     host.json                        the repo's host.json (linked into the build), unchanged
+#     functions.metadata               every function and its bindings, written by the Worker.Sdk
+#     worker.config.json               how the host starts the worker (dotnet HomeService.Functions.dll)
+#     extensions.json, .azurefunctions/  the host-side extensions the Worker.Sdk compiled for the triggers
+#     HomeService.Functions.dll, …     the app and its dependencies (framework-dependent: Flex runs .NET 10)
 #   artifacts/homeservice-functions.zip  the same tree, for `az functionapp deploy --type zip`
 #
-# The executable path matches host.json's customHandler.description.defaultExecutablePath
-# (app/HomeService.Functions, workingDirectory app). The output is deleted first, so stale files
-# never ship; re-running gives the same layout. Works from any cwd.
+# The output is deleted first, so stale files never ship; re-running gives the same layout. Works from any cwd.
 #
-# ReadyToRun: on by default. Measured on the 2-core dev box (time until the published executable
-# answers its first HTTP request, 3-4 runs each): ~0.8-1.7 s with ReadyToRun vs ~1.0-2.4 s without,
-# always faster, for +18 MB (147 MB vs 129 MB unzipped) and a slower publish (~2m50s vs ~1m30s).
-# The host gives the handler 30 s to listen; the gain matters on Flex cold starts.
-# PACKAGE_FAST=1 skips ReadyToRun (same layout, quicker publish; used by PackageTests).
+# ReadyToRun (linux-x64) is on by default: precompiled code shortens Flex cold starts at the cost of a larger
+# package and a slower publish. PACKAGE_FAST=1 skips it (same layout, quicker publish; used by PackageTests).
 # PACKAGE_ZIP=zip|python|node forces the zip tool (default: the first one found).
 
 # azd's posix hook may run this with sh: re-run under bash.
@@ -25,51 +23,39 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 project="$root/functions/HomeService.Functions"
 package_dir="$root/artifacts/package"
-app_dir="$package_dir/app"
 zip_path="$root/artifacts/homeservice-functions.zip"
-exe_name="HomeService.Functions"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 command -v dotnet >/dev/null || { echo "package.sh: the .NET 10 SDK is required (dotnet on PATH)" >&2; exit 1; }
 
 rm -rf "$package_dir" "$zip_path"
-mkdir -p "$app_dir"
+mkdir -p "$package_dir"
 
 ready_to_run=true
 if [[ "${PACKAGE_FAST:-}" == "1" ]]; then
   ready_to_run=false
 fi
 
-echo "package.sh: dotnet publish (linux-x64, self-contained, ReadyToRun=$ready_to_run)"
+echo "package.sh: dotnet publish (Release, linux-x64, framework-dependent, ReadyToRun=$ready_to_run)"
 publish_start=$SECONDS
 publish_log="$(mktemp)"
 trap 'rm -f "$publish_log" "${zip_tmp:-}"' EXIT
-if ! dotnet publish "$project" -c Release -r linux-x64 --self-contained true \
-    -p:PublishReadyToRun=$ready_to_run -o "$app_dir" >"$publish_log" 2>&1; then
+if ! dotnet publish "$project" -c Release -r linux-x64 --self-contained false \
+    -p:PublishReadyToRun=$ready_to_run -o "$package_dir" >"$publish_log" 2>&1; then
   cat "$publish_log" >&2
   echo "package.sh: dotnet publish failed" >&2
   exit 1
 fi
 echo "package.sh: published in $((SECONDS - publish_start)) s"
 
-exe="$app_dir/$exe_name"
-[[ -f "$exe" ]] || { echo "package.sh: $exe not found after publish" >&2; exit 1; }
-chmod +x "$exe"
+for required in host.json functions.metadata worker.config.json extensions.json HomeService.Functions.dll; do
+  [[ -f "$package_dir/$required" ]] || { echo "package.sh: $required missing from the publish output" >&2; exit 1; }
+done
+[[ -d "$package_dir/.azurefunctions" ]] || { echo "package.sh: .azurefunctions/ missing from the publish output" >&2; exit 1; }
 
-cp "$root/host.json" "$package_dir/host.json"
-
-# One folder per function (function.json), next to host.json. The published executable is linux-x64;
-# elsewhere the same command runs through the SDK.
-echo "package.sh: emit function.json folders"
-if [[ "$(uname -s)-$(uname -m)" == "Linux-x86_64" ]]; then
-  "$exe" emit-functions "$package_dir"
-else
-  dotnet run --project "$project" -c Release -- emit-functions "$package_dir"
-fi
-
-# Zip the folder's contents (entries relative to artifacts/package, host.json at the root) with the
-# unix modes kept, so app/HomeService.Functions stays executable on the Linux host.
+# Zip the folder's contents (entries relative to artifacts/package, host.json at the root, hidden
+# .azurefunctions/ included) with the unix modes kept.
 zip_tool="${PACKAGE_ZIP:-}"
 if [[ -z "$zip_tool" ]]; then
   if command -v zip >/dev/null; then zip_tool=zip

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Starts Azurite and the Cosmos DB server on loopback, seeds demo data and runs the app (Development).
+# Starts Azurite and the Cosmos DB server on loopback, seeds demo data and runs the app on the local host
+# (functions/HomeService.LocalHost: the function app's services, HTTP function, timers and queue functions on
+# Kestrel; Development).
 #   PORT=5080 bash scripts/run.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,8 +23,10 @@ export Storage__ConnectionString="$(setting storageConnectionString)"
 export Hosting__CreateQueues=true Seed__Demo=true Money__PayoutProvider=Sandbox
 export Auth__Sms__Provider=Sandbox Auth__WeChat__Provider=Sandbox
 export Auth__BootstrapAdminPhones__0="${ADMIN_PHONE:-13800000000}"
+# Tokens outlive a restart: the Development signing key is kept in .local/ (git-ignored).
+export Auth__SigningKeyFile="$root/.local/jwt-signing-key"
 
 echo "HomeService API:   http://127.0.0.1:$port/api"
 echo "API documentation: http://127.0.0.1:$port/api/docs   (OpenAPI: /api/openapi/v1.json)"
 echo "Log in as admin:   POST /api/auth/sms/send {\"phone\":\"${ADMIN_PHONE:-13800000000}\"}, read the code at GET /api/dev/sms/${ADMIN_PHONE:-13800000000}"
-dotnet run --project "$root/functions/HomeService.Functions" --no-restore --no-launch-profile -- --urls "http://127.0.0.1:$port"
+dotnet run --project "$root/functions/HomeService.LocalHost" --no-restore --no-launch-profile -- --urls "http://127.0.0.1:$port"

@@ -37,7 +37,7 @@ public static class AppSetup
         services.AddSingleton<CosmosDb>();
         services.AddSingleton<StorageClients>();
         services.AddSingleton<QueueProvisioner>();
-        services.AddSingleton<FunctionInvoker>();
+        services.AddSingleton<ApiPipeline>();
         services.AddSingleton<Addresses>();
         services.AddSingleton<IMessageTransport, StorageQueueTransport>();
         services.AddSingleton<MessageCenter>();
@@ -65,8 +65,6 @@ public static class AppSetup
         services.AddMoney(configuration, environment);
         services.AddHostedService<StartupInitializer>();
         services.AddHostedService<DemoCatalogSeeder>();
-        services.AddHostedService<StandaloneTimers>();
-        services.AddHostedService<StandaloneQueues>();
 
         services.AddHomeServiceAuth(configuration, environment);
         services.AddWorkersAndMerchants(configuration, environment);
@@ -84,29 +82,23 @@ public static class AppSetup
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
+        services.AddRouting();
         services.AddOpenApi();
         return services;
     }
 
-    public static WebApplication UseHomeService(this WebApplication app)
+    /// <summary>The endpoint table of the public API (<see cref="ApiPipeline"/> runs it behind its middleware).</summary>
+    public static IEndpointRouteBuilder MapHomeServiceApi(this IEndpointRouteBuilder app, IHostEnvironment environment, AuthOptions auth)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseRateLimiter();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseAdminAudit();
-
         // One document (v1); the constraint sends any other name to the ProblemDetails 404 like every unknown route.
         app.MapOpenApi("/api/openapi/{documentName:regex(^v1$)}.json");
-        if (app.Environment.IsDevelopment())
+        if (environment.IsDevelopment())
         {
             app.MapScalarApiReference("/api/docs", o => o.WithOpenApiRoutePattern("/api/openapi/{documentName}.json"));
         }
 
-        var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
         app.MapHealthEndpoints();
-        app.MapAuthEndpoints(app.Environment, auth);
+        app.MapAuthEndpoints(environment, auth);
         app.MapCustomerEndpoints();
         app.MapMessageCenterEndpoints();
         app.MapAdminUserEndpoints();
@@ -118,10 +110,9 @@ public static class AppSetup
         app.MapDispatchEndpoints();
         app.MapUploadEndpoints();
         app.MapWorkerAndMerchantEndpoints();
-        app.MapPaymentEndpoints(app.Environment);
+        app.MapPaymentEndpoints(environment);
         app.MapOrderPaymentEndpoints();
         app.MapMoneyEndpoints();
-        app.MapFunctionInvocations();
         return app;
     }
 }

@@ -1,22 +1,11 @@
 using HomeService.Functions;
 using HomeService.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-// `HomeService.Functions emit-functions DIR` writes the function.json folders from the registry and exits.
-if (args is ["emit-functions", var outputDirectory, ..])
-{
-    foreach (var folder in FunctionJsonEmitter.Emit(outputDirectory, FunctionRegistry.All))
-    {
-        Console.WriteLine(folder);
-    }
-
-    return;
-}
-
-var builder = WebApplication.CreateBuilder(args);
+// The function app on the .NET isolated worker (ARCHITECTURE D1). The local host (HomeService.LocalHost) composes
+// the same services and runs the same functions where no Functions host is installed.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
 builder.Services.AddHomeService(builder.Configuration, builder.Environment);
-
-var app = builder.Build();
-app.UseHomeService();
-await app.RunAsync();
-
-public partial class Program;
+builder.Services.AddHomeServiceTelemetry(builder.Configuration, TelemetryHost.FunctionsWorker);
+builder.Build().Run();

@@ -1,5 +1,7 @@
-// Flex Consumption plan and the function app. The runtime is the custom handler: the Functions host
-// starts the app's self-contained executable (host.json customHandler) and proxies HTTP to it.
+// Flex Consumption plan and the function app: a .NET 10 isolated-worker app (runtime dotnet-isolated 10.0).
+// The Functions host starts the worker (worker.config.json: dotnet HomeService.Functions.dll) and forwards
+// HTTP requests to the worker's ASP.NET Core integration. On Flex the runtime is declared here, in
+// functionAppConfig.runtime; FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION are not app settings there.
 param name string
 param planName string
 param location string = resourceGroup().location
@@ -81,8 +83,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }

@@ -133,7 +133,7 @@ public sealed class AdminAudit(CosmosDb db, TimeProvider time, ILogger<AdminAudi
 public static class AdminAuditEndpoints
 {
     /// <summary>Buffers admin request bodies (so the audit can read what was sent) and records each successful change.</summary>
-    public static WebApplication UseAdminAudit(this WebApplication app)
+    public static IApplicationBuilder UseAdminAudit(this IApplicationBuilder app)
     {
         app.Use(async (context, next) =>
         {

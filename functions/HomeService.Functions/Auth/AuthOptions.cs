@@ -7,6 +7,12 @@ public sealed class AuthOptions
     /// <summary>Base64 HMAC-SHA256 key (≥ 32 bytes). Key Vault in Azure; generated per process in Development when empty.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// Development only, when <see cref="SigningKey"/> is empty: the key is kept in this file (created on first start,
+    /// owner-only), so tokens outlive a restart of the local host. run.sh points it at .local/ (git-ignored).
+    /// </summary>
+    public string? SigningKeyFile { get; set; }
+
     public string Issuer { get; set; } = "homeservice";
     public string Audience { get; set; } = "homeservice-api";
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);

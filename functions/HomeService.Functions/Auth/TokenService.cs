@@ -25,9 +25,16 @@ public sealed class TokenService
                 throw new InvalidOperationException("Auth:SigningKey is required outside Development (a Key Vault reference in Azure).");
             }
 
-            // Development without a configured key: a fresh random key per process; tokens end with the process.
-            logger.LogWarning("Auth:SigningKey is not set; using a random per-process key (Development only)");
-            SigningKey = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32));
+            if (_options.SigningKeyFile is { Length: > 0 } file)
+            {
+                SigningKey = new SymmetricSecurityKey(LocalSigningKey.LoadOrCreate(file));
+            }
+            else
+            {
+                // Development without a configured key: a fresh random key per process; tokens end with the process.
+                logger.LogWarning("Auth:SigningKey is not set; using a random per-process key (Development only)");
+                SigningKey = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32));
+            }
         }
         else
         {
@@ -87,4 +94,47 @@ public static class ClaimsPrincipalExtensions
     /// <summary>The signed-in user's id; endpoints behind RequireAuthorization always have it.</summary>
     public static string UserId(this ClaimsPrincipal principal) =>
         principal.FindFirstValue("sub") ?? throw new Infrastructure.Http.UnauthorizedException();
+}
+
+/// <summary>A Development signing key kept in a local file, so a restarted local host still accepts the tokens it issued.</summary>
+internal static class LocalSigningKey
+{
+    public static byte[] LoadOrCreate(string path)
+    {
+        if (File.Exists(path))
+        {
+            var existing = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            return existing.Length >= 32
+                ? existing
+                : throw new InvalidOperationException($"{path} holds a signing key shorter than 32 bytes; delete it to have a new one made.");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var key = RandomNumberGenerator.GetBytes(32);
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temp, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(Convert.ToBase64String(key));
+        }
+
+        try
+        {
+            // Two hosts starting at once: the first rename wins and both use what it wrote.
+            File.Move(temp, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temp);
+            return LoadOrCreate(path);
+        }
+
+        return key;
+    }
 }

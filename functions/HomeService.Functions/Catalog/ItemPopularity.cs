@@ -1,7 +1,7 @@
 using System.Net;
 using HomeService.Domain.Catalog;
 using HomeService.Functions.Booking;
-using HomeService.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using HomeService.Functions.Infrastructure.Cosmos;
 using Microsoft.Azure.Cosmos;
 
@@ -80,15 +80,15 @@ public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvid
 }
 
 /// <summary>Daily timer (03:30 UTC, after midnight in China) that recomputes <see cref="ItemPopularity"/>.</summary>
-public static class ItemPopularityFunction
+public sealed class ItemPopularityFunction(ItemPopularity popularity)
 {
     public const string Name = "RefreshItemPopularity";
     public const string Schedule = "0 30 3 * * *";
 
-    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    [Function(Name)]
+    public async Task<string> RunAsync([TimerTrigger(Schedule)] TimerInfo timer, CancellationToken ct)
     {
-        var changed = await invocation.Services.GetRequiredService<ItemPopularity>().RefreshAsync(ct);
-        invocation.Logs.Add($"Popularity of {changed} items changed");
-        return null;
+        var changed = await popularity.RefreshAsync(ct);
+        return $"Popularity of {changed} items changed";
     }
 }

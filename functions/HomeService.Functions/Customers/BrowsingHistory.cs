@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using HomeService.Functions.Hosting;
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Storage;
 using Microsoft.Azure.Cosmos;
@@ -32,22 +33,23 @@ public sealed record HistoryDocument
 /// function records it. Idempotent and order-insensitive: a redelivered or late message never moves
 /// "last viewed" backwards.
 /// </summary>
-public static class BrowsingHistory
+public sealed class BrowsingHistory(CosmosDb db)
 {
+    public const string Name = "RecordBrowsingHistory";
     public const string QueueName = "browsing-history";
 
     public static async Task EnqueueAsync(StorageClients storage, BrowsingHistoryMessage message, CancellationToken ct)
         => await storage.Queue(QueueName).SendMessageAsync(JsonSerializer.Serialize(message, CosmosDb.JsonOptions), ct);
 
-    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    [Function(Name)]
+    public async Task<string> RunAsync([QueueTrigger(QueueName)] QueueMessage queued, CancellationToken ct)
     {
-        var message = JsonSerializer.Deserialize<BrowsingHistoryMessage>(invocation.MessageText, CosmosDb.JsonOptions);
+        var message = JsonSerializer.Deserialize<BrowsingHistoryMessage>(queued.Body.ToString(), CosmosDb.JsonOptions);
         if (message is null || string.IsNullOrWhiteSpace(message.UserId) || string.IsNullOrWhiteSpace(message.ItemId))
         {
             throw new InvalidDataException("A browsing-history message needs userId and itemId.");
         }
 
-        var db = invocation.Services.GetRequiredService<CosmosDb>();
         var id = HistoryDocument.IdFor(message.ItemId);
         var pk = new PartitionKey(message.UserId);
         while (true)
@@ -55,7 +57,7 @@ public static class BrowsingHistory
             var current = (await db.Profiles.ReadOrNullAsync<HistoryDocument>(id, message.UserId, ct))?.Resource;
             if (current is not null && current.ViewedAt >= message.ViewedAt)
             {
-                return null;
+                return $"History of {message.UserId} already newer than {message.ViewedAt:O}";
             }
 
             var next = new HistoryDocument { Id = id, UserId = message.UserId, ItemId = message.ItemId, ViewedAt = message.ViewedAt };
@@ -70,8 +72,7 @@ public static class BrowsingHistory
                     await db.Profiles.ReplaceItemAsync(next, id, pk, new ItemRequestOptions { IfMatchEtag = current.ETag }, ct);
                 }
 
-                invocation.Logs.Add($"History of {message.UserId} updated for item {message.ItemId}");
-                return null;
+                return $"History of {message.UserId} updated for item {message.ItemId}";
             }
             catch (CosmosException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.PreconditionFailed)
             {

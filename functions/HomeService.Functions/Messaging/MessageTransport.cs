@@ -5,8 +5,7 @@ using Microsoft.Extensions.Options;
 namespace HomeService.Functions.Messaging;
 
 /// <summary>
-/// The one port events and timers leave through. Storage queues today (same account as the host, Azurite
-/// locally); Service Bus can replace it when its package can be had.
+/// The one port events and timers leave through: Storage queues (same account as the host, Azurite locally).
 /// </summary>
 public interface IMessageTransport
 {

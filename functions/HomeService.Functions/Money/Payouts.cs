@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Serialization;
 using HomeService.Domain.Money;
-using HomeService.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using Microsoft.Azure.Cosmos;
@@ -364,19 +364,18 @@ public sealed class PayoutRunner(
 /// The payout timer. It ticks every 10 minutes; the payout run itself follows the NCRONTAB schedule in the
 /// withdrawal settings (default Mondays 02:00 UTC), so admins change it without a redeploy.
 /// </summary>
-public static class PayoutFunction
+public sealed class PayoutFunction(PayoutRunner runner)
 {
     public const string Name = "PayoutWithdrawals";
     public const string Schedule = "0 */10 * * * *";
     public static readonly TimeSpan TickInterval = TimeSpan.FromMinutes(10);
 
-    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    [Function(Name)]
+    public async Task<string> RunAsync([TimerTrigger(Schedule)] TimerInfo timer, FunctionContext context, CancellationToken ct)
     {
-        var runner = invocation.Services.GetRequiredService<PayoutRunner>();
-        var batch = await runner.TickAsync(invocation.InvocationId, ct);
-        invocation.Logs.Add(batch is null
+        var batch = await runner.TickAsync(context.InvocationId, ct);
+        return batch is null
             ? runner.ProviderConfigured ? "No payout run due" : "No payout provider configured; skipped"
-            : $"Payout run {batch.RunId}: {batch.Paid} paid, {batch.Failed} failed, {batch.Skipped} skipped, {batch.Pending} awaiting confirmation");
-        return null;
+            : $"Payout run {batch.RunId}: {batch.Paid} paid, {batch.Failed} failed, {batch.Skipped} skipped, {batch.Pending} awaiting confirmation";
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HomeService.Functions.Auth;
-using HomeService.Functions.Hosting;
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
@@ -82,28 +83,29 @@ public sealed class PushOutbox(StorageClients storage)
 }
 
 /// <summary>The push queue function: hands each message to the configured <see cref="IPushSender"/>; a throw retries it.</summary>
-public static class PushFunction
+public sealed class PushFunction(IServiceProvider services)
 {
     public const string Name = "SendPush";
     public const string QueueName = "push-messages";
 
-    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    [Function(Name)]
+    public async Task<string> RunAsync([QueueTrigger(QueueName)] QueueMessage queued, CancellationToken ct)
     {
-        var message = JsonSerializer.Deserialize<PushMessage>(invocation.MessageText, CosmosDb.JsonOptions);
+        var message = JsonSerializer.Deserialize<PushMessage>(queued.Body.ToString(), CosmosDb.JsonOptions);
         if (message is null || string.IsNullOrWhiteSpace(message.UserId) || string.IsNullOrWhiteSpace(message.Key))
         {
             throw new InvalidDataException("A push message needs userId and key.");
         }
 
-        if (invocation.Services.GetService<IPushSender>() is not { } sender)
+        // Optional: a deployment without a push provider registers none.
+        if (services.GetService<IPushSender>() is not { } sender)
         {
             // Queued while a provider was configured; this deployment has none now.
-            invocation.Logs.Add($"Push {message.Key} dropped: no push provider configured");
-            return null;
+            return $"Push {message.Key} dropped: no push provider configured";
         }
 
         await sender.SendAsync(message, ct);
-        return null;
+        return $"Push {message.Key} sent to {message.UserId}";
     }
 }
 

@@ -3,7 +3,8 @@ using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
 using HomeService.Functions.Dispatch;
-using HomeService.Functions.Hosting;
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Workers;
@@ -15,19 +16,18 @@ namespace HomeService.Functions.Orders;
 /// reactions that follow it (<see cref="OrderReactions"/>). Every step is idempotent by the event's id,
 /// so a redelivered event changes nothing.
 /// </summary>
-public static class OrderEventFunction
+public sealed class OrderEventFunction(MessageCenter center, OrderReactions reactions)
 {
     public const string Name = "HandleOrderEvent";
 
     /// <summary>Admin notifications go to one shared inbox, read at /api/admin/alerts.</summary>
     public const string AdminInbox = "admins";
 
-    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    [Function(Name)]
+    public async Task<string> RunAsync([QueueTrigger(OrderQueues.Events)] QueueMessage queued, CancellationToken ct)
     {
-        var message = JsonSerializer.Deserialize<OrderEventMessage>(invocation.MessageText, CosmosDb.JsonOptions)
+        var message = JsonSerializer.Deserialize<OrderEventMessage>(queued.Body.ToString(), CosmosDb.JsonOptions)
                       ?? throw new InvalidDataException("Empty order event message.");
-        var services = invocation.Services;
-        var center = services.GetRequiredService<MessageCenter>();
         foreach (var notification in message.Notifications)
         {
             var recipient = notification.Audience == Audience.Admin ? AdminInbox : notification.UserId!;
@@ -35,9 +35,8 @@ public static class OrderEventFunction
             await center.PostAsync(recipient, $"{message.Id}:{recipient}", category, notification.MessageKey, message.OrderId, ct);
         }
 
-        await services.GetRequiredService<OrderReactions>().ReactAsync(message, ct);
-        invocation.Logs.Add($"Order event {message.Event.GetType().Name} of {message.OrderId} handled");
-        return null;
+        await reactions.ReactAsync(message, ct);
+        return $"Order event {message.Event.GetType().Name} of {message.OrderId} handled";
     }
 }
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
-using HomeService.Functions.Hosting;
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Messaging;
 
@@ -12,33 +13,30 @@ namespace HomeService.Functions.Orders;
 /// in the order (paid, accepted, superseded) is stale and does nothing; an early one (a chained long delay,
 /// or clock skew) is sent again for the rest of its wait; a due one becomes the matching timer command.
 /// </summary>
-public static class OrderTimerFunction
+public sealed class OrderTimerFunction(TimeProvider time, IMessageTransport transport, OrderLifecycle lifecycle)
 {
     public const string Name = "HandleOrderTimer";
 
-    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    [Function(Name)]
+    public async Task<string> RunAsync([QueueTrigger(OrderQueues.Timers)] QueueMessage queued, CancellationToken ct)
     {
-        var timer = JsonSerializer.Deserialize<OrderTimerMessage>(invocation.MessageText, CosmosDb.JsonOptions)
+        var text = queued.Body.ToString();
+        var timer = JsonSerializer.Deserialize<OrderTimerMessage>(text, CosmosDb.JsonOptions)
                     ?? throw new InvalidDataException("Empty order timer message.");
-        var services = invocation.Services;
-        var time = services.GetRequiredService<TimeProvider>();
         if (time.GetUtcNow() < timer.DueAt)
         {
-            await services.GetRequiredService<IMessageTransport>().SendAsync(OrderQueues.Timers, invocation.MessageText, timer.DueAt, ct);
-            invocation.Logs.Add($"Timer {timer.Kind} of {timer.OrderId} not due until {timer.DueAt:O}; re-queued");
-            return null;
+            await transport.SendAsync(OrderQueues.Timers, text, timer.DueAt, ct);
+            return $"Timer {timer.Kind} of {timer.OrderId} not due until {timer.DueAt:O}; re-queued";
         }
 
-        var lifecycle = services.GetRequiredService<OrderLifecycle>();
         var order = await lifecycle.FindAsync(timer.OrderId, ct);
         if (order is null || !order.State.Deadlines.Contains(new Deadline(timer.Kind, timer.DueAt)))
         {
-            invocation.Logs.Add($"Timer {timer.Kind} of {timer.OrderId} is stale");
-            return null;
+            return $"Timer {timer.Kind} of {timer.OrderId} is stale";
         }
 
         await lifecycle.ExecuteAsync(timer.OrderId, (current, now) => CommandFor(timer, current, now), ct);
-        return null;
+        return $"Timer {timer.Kind} of {timer.OrderId} handled";
     }
 
     /// <summary>The command a due timer stands for; null when the order moved on after the check above.</summary>
@@ -65,14 +63,15 @@ public static class OrderTimerFunction
 }
 
 /// <summary>Sweeps orders whose outbox a dead relay left behind (ARCHITECTURE D3).</summary>
-public static class OrderOutboxSweep
+public sealed class OrderOutboxSweep(OrderRelay relay)
 {
     public const string Name = "RelayOrderOutbox";
+    public const string Schedule = "30 * * * * *";
 
-    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    [Function(Name)]
+    public async Task<string> RunAsync([TimerTrigger(Schedule)] TimerInfo timer, CancellationToken ct)
     {
-        var relayed = await invocation.Services.GetRequiredService<OrderRelay>().SweepAsync(TimeSpan.FromSeconds(30), ct);
-        invocation.Logs.Add($"Outbox sweep relayed {relayed} orders");
-        return null;
+        var relayed = await relay.SweepAsync(TimeSpan.FromSeconds(30), ct);
+        return $"Outbox sweep relayed {relayed} orders";
     }
 }

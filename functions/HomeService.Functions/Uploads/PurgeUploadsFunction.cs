@@ -1,19 +1,19 @@
-using HomeService.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker;
 
 namespace HomeService.Functions.Uploads;
 
 /// <summary>Hourly timer: deletes uploads that were issued but never confirmed, with their blobs.</summary>
-public static class PurgeUploadsFunction
+public sealed class PurgeUploadsFunction(UploadStore uploads)
 {
     public const string Name = "PurgeAbandonedUploads";
 
     /// <summary>Every hour at minute 7 (NCRONTAB with seconds).</summary>
     public const string Schedule = "0 7 * * * *";
 
-    public static async Task<object?> RunAsync(FunctionInvocation invocation, CancellationToken ct)
+    [Function(Name)]
+    public async Task<string> RunAsync([TimerTrigger(Schedule)] TimerInfo timer, CancellationToken ct)
     {
-        var purged = await invocation.Services.GetRequiredService<UploadStore>().PurgeAbandonedAsync(ct);
-        invocation.Logs.Add($"Purged {purged} abandoned uploads");
-        return null;
+        var purged = await uploads.PurgeAbandonedAsync(ct);
+        return $"Purged {purged} abandoned uploads";
     }
 }

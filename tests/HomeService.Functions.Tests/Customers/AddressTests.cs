@@ -127,9 +127,7 @@ public sealed class AddressTests(ApiFactory factory)
         for (var i = 0; i < 5; i++)
         {
             var text = JsonSerializer.Serialize(new BrowsingHistoryMessage(me, $"item-{i}", start.AddMinutes(i)), CosmosDb.JsonOptions);
-            var body = JsonSerializer.Serialize(new { Data = new { message = text }, Metadata = new { DequeueCount = 1 } });
-            await (await factory.CreateClient().PostAsync("/RecordBrowsingHistory", new StringContent(body, System.Text.Encoding.UTF8, "application/json")))
-                .EnsureStatusAsync(HttpStatusCode.OK);
+            await RecordingTransport.DeliverAsync(factory, BrowsingHistory.Name, text);
         }
 
         var first = await (await client.GetAsync("/api/customer/history?pageSize=3")).ReadJsonAsync();

@@ -83,7 +83,7 @@ public sealed class DispatchWorld(DispatchFactory factory, BookingWorld booking)
     /// <summary>Delivers every due message, twice and out of order, until the app sends nothing new.</summary>
     public async Task DeliverAsync()
     {
-        using var host = Factory.CreateClient();
+        var host = Factory;
         for (var pass = 0; pass < 50; pass++)
         {
             var due = Factory.Transport.TakeDue(Factory.Clock.GetUtcNow());

@@ -2,29 +2,39 @@ using System.Globalization;
 using System.Text.Json;
 using HomeService.Functions.Hosting;
 using HomeService.Functions.Tests.Support;
+using HomeService.LocalHost;
 
 namespace HomeService.Functions.Tests.Hosting;
 
 /// <summary>
-/// host.json is what the Functions host runs in Azure; standalone mode (<see cref="HostingOptions"/>)
-/// is what runs locally and in tests. They must behave the same, and the custom-handler wiring must
-/// match ARCHITECTURE.md D1.
+/// host.json is what the Functions host runs in Azure and what the local host reads for its queue rules and routes
+/// (ARCHITECTURE D1/D2): an isolated-worker app's host.json, with the values the app relies on.
 /// </summary>
 public sealed class HostJsonTests
 {
+    private static readonly string RepoHostJson = Path.Combine(LocalStack.RepoRoot, "host.json");
     private static readonly JsonElement Host = Load();
 
     private static JsonElement Queues => Host.GetProperty("extensions").GetProperty("queues");
 
     [Fact]
-    public void Queue_settings_equal_the_standalone_defaults()
+    public void The_local_host_reads_the_queue_rules_host_json_declares()
     {
-        var defaults = new HostingOptions();
+        var rules = HostJson.Load(RepoHostJson).Queues;
 
-        Assert.Equal(defaults.MaxDequeueCount, Queues.GetProperty("maxDequeueCount").GetInt32());
-        Assert.Equal(defaults.VisibilityTimeout, TimeSpan.Parse(Queues.GetProperty("visibilityTimeout").GetString()!, CultureInfo.InvariantCulture));
-        Assert.Equal(defaults.MaxPollingInterval, TimeSpan.Parse(Queues.GetProperty("maxPollingInterval").GetString()!, CultureInfo.InvariantCulture));
-        Assert.Equal(defaults.BatchSize, Queues.GetProperty("batchSize").GetInt32());
+        Assert.Equal(Queues.GetProperty("maxDequeueCount").GetInt32(), rules.MaxDequeueCount);
+        Assert.Equal(TimeSpan.Parse(Queues.GetProperty("visibilityTimeout").GetString()!, CultureInfo.InvariantCulture), rules.VisibilityTimeout);
+        Assert.Equal(TimeSpan.Parse(Queues.GetProperty("maxPollingInterval").GetString()!, CultureInfo.InvariantCulture), rules.MaxPollingInterval);
+        Assert.Equal(Queues.GetProperty("batchSize").GetInt32(), rules.BatchSize);
+        Assert.Equal(5, rules.MaxDequeueCount);
+        Assert.Equal(TimeSpan.FromSeconds(30), rules.VisibilityTimeout);
+    }
+
+    [Fact]
+    public void The_host_json_next_to_the_built_app_is_the_repositorys()
+    {
+        // The function project links the root host.json into its build; the local host reads that copy.
+        Assert.Equal(File.ReadAllText(RepoHostJson), File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "host.json")));
     }
 
     [Fact]
@@ -32,46 +42,30 @@ public sealed class HostJsonTests
     {
         // Azure.Storage.Queues does not base64-encode by default; the host must not expect base64.
         Assert.Equal("none", Queues.GetProperty("messageEncoding").GetString());
+        Assert.Equal("none", HostJson.Load(RepoHostJson).Queues.MessageEncoding);
     }
 
     [Fact]
-    public void Extension_bundle_is_v4()
+    public void An_isolated_worker_app_has_no_custom_handler_and_no_extension_bundle()
     {
-        var bundle = Host.GetProperty("extensionBundle");
-        Assert.Equal("Microsoft.Azure.Functions.ExtensionBundle", bundle.GetProperty("id").GetString());
-        Assert.Equal("[4.*, 5.0.0)", bundle.GetProperty("version").GetString());
+        // A .NET worker compiles its extensions (.azurefunctions/); a bundle or customHandler would be a different app.
+        Assert.False(Host.TryGetProperty("customHandler", out _));
+        Assert.False(Host.TryGetProperty("extensionBundle", out _));
+        Assert.Equal("2.0", Host.GetProperty("version").GetString());
+        Assert.Equal("OpenTelemetry", Host.GetProperty("telemetryMode").GetString());
     }
 
     [Fact]
-    public void Custom_handler_proxies_http_to_the_published_executable()
-    {
-        var customHandler = Host.GetProperty("customHandler");
-        Assert.True(customHandler.GetProperty("enableProxyingHttpRequest").GetBoolean());
-
-        var description = customHandler.GetProperty("description");
-        Assert.Equal(
-            ["--urls", "http://127.0.0.1:%FUNCTIONS_CUSTOMHANDLER_PORT%"],
-            description.GetProperty("arguments").EnumerateArray().Select(a => a.GetString()!).ToArray());
-
-        // scripts/package.sh publishes the app into {workingDirectory}/{AssemblyName}.
-        var workingDirectory = description.GetProperty("workingDirectory").GetString();
-        Assert.Equal(
-            $"{workingDirectory}/{typeof(HostingOptions).Assembly.GetName().Name}",
-            description.GetProperty("defaultExecutablePath").GetString());
-    }
-
-    [Fact]
-    public void Http_route_prefix_is_empty_so_the_app_owns_the_api_prefix()
+    public void Http_route_prefix_is_empty_so_the_api_keeps_its_own_paths()
     {
         Assert.Equal("", Host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
-        Assert.Equal("api/{*path}", Assert.Single(FunctionRegistry.All, f => f.Trigger == TriggerKind.Http).Route);
+        var api = Assert.Single(FunctionCatalog.All, f => f.Trigger == TriggerKind.Http);
+        Assert.Equal("/api/{*path}", LocalFunctionsHost.RouteOf(HostJson.Load(RepoHostJson), api));
     }
 
     private static JsonElement Load()
     {
-        using var document = JsonDocument.Parse(
-            File.ReadAllText(Path.Combine(LocalStack.RepoRoot, "host.json")),
-            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        using var document = JsonDocument.Parse(File.ReadAllText(RepoHostJson), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         return document.RootElement.Clone();
     }
 }

@@ -1,5 +1,3 @@
-// Target: tests/HomeService.Functions.Tests/Infra/BicepConsistencyTests.cs
-// (kept as .txt on the infra branch because CosmosContainers and FunctionRegistry live in the app).
 using System.Diagnostics;
 using System.Text.Json;
 using HomeService.Functions.Hosting;
@@ -9,7 +7,7 @@ namespace HomeService.Functions.Tests.Infra;
 
 /// <summary>
 /// Compares what infra/main.bicep deploys with what the app uses: Cosmos containers and partition
-/// keys with <see cref="CosmosContainers.All"/>, queues with <see cref="FunctionRegistry.QueueNames"/>.
+/// keys with <see cref="CosmosContainers.All"/>, queues with <see cref="FunctionCatalog.QueueNames"/>.
 /// </summary>
 /// <remarks>
 /// How the lists are read: from the compiled ARM template (artifacts/bicep/main.json, written by
@@ -65,7 +63,7 @@ public sealed class BicepConsistencyTests
             .Select(q => q.GetString()!)
             .Order(StringComparer.Ordinal)
             .ToList();
-        var fromApp = FunctionRegistry.QueueNames.Order(StringComparer.Ordinal).ToList();
+        var fromApp = FunctionCatalog.QueueNames.Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(fromApp, fromBicep);
         Assert.All(
@@ -88,6 +86,22 @@ public sealed class BicepConsistencyTests
         Assert.Equal(
             "[variables('queueNames')]",
             storageModule.GetProperty("properties").GetProperty("parameters").GetProperty("queueNames").GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public void The_function_app_runs_the_dotnet_isolated_10_runtime_with_identity_based_host_storage()
+    {
+        var site = Assert.Single(Resources(Template.Value, "Microsoft.Web/sites"));
+        var runtime = site.GetProperty("properties").GetProperty("functionAppConfig").GetProperty("runtime");
+        Assert.Equal("dotnet-isolated", runtime.GetProperty("name").GetString());
+        Assert.Equal("10.0", runtime.GetProperty("version").GetString());
+
+        // Flex declares the runtime in functionAppConfig and refuses these settings; the host storage is identity-based.
+        var json = Template.Value.GetRawText();
+        Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("FUNCTIONS_EXTENSION_VERSION", json, StringComparison.Ordinal);
+        Assert.Contains("AzureWebJobsStorage__credential", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"AzureWebJobsStorage\"", json, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,28 +2,19 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Runtime.Versioning;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using HomeService.Functions.Hosting;
 using HomeService.Functions.Tests.Support;
 
 namespace HomeService.Functions.Tests.Infra;
 
 /// <summary>
-/// Runs scripts/package.sh once (from a directory outside the repo, with PACKAGE_FAST=1: no
-/// ReadyToRun, same layout) and checks the package the way the Functions host reads it.
+/// Runs scripts/package.sh once (from a directory outside the repo, with PACKAGE_FAST=1: no ReadyToRun, same
+/// layout) and checks the package the way the Functions host reads an isolated-worker app: host.json at the root,
+/// worker.config.json naming the worker, functions.metadata listing the functions, the compiled extensions.
 /// </summary>
-/// <remarks>
-/// How the host resolves host.json's customHandler.description (azure-functions-host,
-/// HttpWorkerOptionsSetup/HttpWorkerDescription): a relative <c>defaultExecutablePath</c> is combined
-/// with the function app root, and used only if that file exists (otherwise it is taken as a
-/// command on PATH, which would fail at start-up); a relative <c>workingDirectory</c> is also
-/// combined with the app root and becomes the process's current directory.
-/// </remarks>
 [UnsupportedOSPlatform("windows")]
 public sealed class PackageTests(PackageTests.PackageFixture package) : IClassFixture<PackageTests.PackageFixture>
 {
-    private static readonly JsonDocumentOptions JsonOptions = new() { CommentHandling = JsonCommentHandling.Skip };
-
     [Fact]
     public void Host_json_is_at_the_package_root_and_equal_to_the_repos()
     {
@@ -33,109 +24,72 @@ public sealed class PackageTests(PackageTests.PackageFixture package) : IClassFi
     }
 
     [Fact]
-    public void Default_executable_path_is_an_executable_linux_x64_file_in_the_package()
+    public void Worker_config_starts_the_app_assembly_with_dotnet()
     {
-        var executablePath = Description().GetProperty("defaultExecutablePath").GetString()!;
-        Assert.False(Path.IsPathRooted(executablePath), "defaultExecutablePath must be relative to the app root.");
-
-        var executable = Path.Combine(package.PackageDir, executablePath);
-        Assert.True(File.Exists(executable), $"{executablePath} does not exist in the package.\n{package.Output}");
-        Assert.True(
-            File.GetUnixFileMode(executable).HasFlag(UnixFileMode.UserExecute),
-            $"{executablePath} is not executable: {File.GetUnixFileMode(executable)}");
-
-        // ELF, 64-bit, little-endian, x86-64: the Flex Consumption workers are linux-x64.
-        var header = new byte[20];
-        using (var stream = File.OpenRead(executable))
-        {
-            stream.ReadExactly(header);
-        }
-
-        Assert.Equal("\u007fELF"u8.ToArray(), header[..4]);
-        Assert.Equal(2, header[4]);
-        Assert.Equal(1, header[5]);
-        Assert.Equal(0x3E, BitConverter.ToUInt16(header, 18));
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(package.PackageDir, "worker.config.json")));
+        var description = config.RootElement.GetProperty("description");
+        Assert.Equal("dotnet-isolated", description.GetProperty("language").GetString());
+        Assert.Equal("dotnet", description.GetProperty("defaultExecutablePath").GetString());
+        var worker = description.GetProperty("defaultWorkerPath").GetString()!;
+        Assert.Equal("HomeService.Functions.dll", worker);
+        Assert.True(File.Exists(Path.Combine(package.PackageDir, worker)), $"{worker} is not in the package.");
+        // Framework-dependent: Flex Consumption's dotnet-isolated 10.0 runtime provides .NET.
+        using var runtime = JsonDocument.Parse(File.ReadAllText(Path.Combine(package.PackageDir, "HomeService.Functions.runtimeconfig.json")));
+        Assert.Equal("net10.0", runtime.RootElement.GetProperty("runtimeOptions").GetProperty("tfm").GetString());
     }
 
     [Fact]
-    public void Working_directory_exists_and_holds_the_executable()
+    public void Functions_metadata_lists_exactly_the_apps_functions()
     {
-        var description = Description();
-        var workingDirectory = description.GetProperty("workingDirectory").GetString()!;
-        var folder = Path.Combine(package.PackageDir, workingDirectory);
-        Assert.True(Directory.Exists(folder), $"workingDirectory '{workingDirectory}' does not exist in the package.");
-
-        // The app reads nothing from its cwd today, but appsettings.json and the runtime sit next to the exe.
-        var executable = Path.GetFullPath(Path.Combine(package.PackageDir, description.GetProperty("defaultExecutablePath").GetString()!));
-        Assert.Equal(Path.GetFullPath(folder), Path.GetDirectoryName(executable));
-    }
-
-    [Fact]
-    public void Http_route_prefix_is_empty()
-    {
-        using var hostJson = PackagedHostJson();
-        Assert.Equal("", hostJson.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
-    }
-
-    [Fact]
-    public void One_folder_per_registered_function_and_no_other_function_folders()
-    {
-        var workingDirectory = Description().GetProperty("workingDirectory").GetString()!;
-        var folders = Directory.EnumerateDirectories(package.PackageDir)
-            .Select(d => Path.GetFileName(d))
-            .Where(name => !string.Equals(name, workingDirectory, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
+        using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(package.PackageDir, "functions.metadata")));
+        var packaged = metadata.RootElement.EnumerateArray()
+            .Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: f.GetProperty("bindings").EnumerateArray()
+                .Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal)).GetProperty("type").GetString()!))
+            .OrderBy(f => f.Name, StringComparer.Ordinal)
             .ToList();
-
-        Assert.Equal(FunctionRegistry.All.Select(f => f.Name).Order(StringComparer.Ordinal).ToList(), folders);
-        Assert.DoesNotContain(FunctionRegistry.All, f => string.Equals(f.Name, workingDirectory, StringComparison.OrdinalIgnoreCase));
-        Assert.All(
-            Directory.EnumerateFiles(package.PackageDir, "function.json", SearchOption.AllDirectories),
-            f => Assert.Equal(package.PackageDir, Path.GetDirectoryName(Path.GetDirectoryName(f))));
-    }
-
-    [Fact]
-    public void Every_function_json_is_valid_for_its_trigger()
-    {
-        Assert.All(FunctionRegistry.All, function =>
-        {
-            var path = Path.Combine(package.PackageDir, function.Name, "function.json");
-            Assert.True(File.Exists(path), $"{function.Name}/function.json is missing.");
-            var json = JsonNode.Parse(File.ReadAllText(path))!;
-            Assert.True(JsonNode.DeepEquals(FunctionJsonEmitter.FunctionJson(function), json), $"{function.Name}/function.json differs from the registry: {json}");
-
-            var bindings = json["bindings"]!.AsArray();
-            var trigger = Assert.Single(bindings, b => b!["direction"]!.GetValue<string>() == "in")!;
-            Assert.Equal(function.BindingName, trigger["name"]!.GetValue<string>());
-            switch (function.Trigger)
+        var app = FunctionCatalog.All
+            .Select(f => (f.Name, Trigger: f.Trigger switch
             {
-                case TriggerKind.Http:
-                    Assert.Equal("httpTrigger", trigger["type"]!.GetValue<string>());
-                    Assert.Equal("api/{*path}", trigger["route"]!.GetValue<string>());
-                    Assert.Equal("anonymous", trigger["authLevel"]!.GetValue<string>());
-                    Assert.Contains(bindings, b => b!["type"]!.GetValue<string>() == "http" && b["direction"]!.GetValue<string>() == "out");
-                    break;
-                case TriggerKind.Timer:
-                    Assert.Equal("timerTrigger", trigger["type"]!.GetValue<string>());
-                    Assert.Equal(6, trigger["schedule"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
-                    break;
-                case TriggerKind.Queue:
-                    Assert.Equal("queueTrigger", trigger["type"]!.GetValue<string>());
-                    Assert.False(string.IsNullOrWhiteSpace(trigger["queueName"]!.GetValue<string>()));
-                    Assert.Equal("AzureWebJobsStorage", trigger["connection"]!.GetValue<string>());
-                    break;
-                default:
-                    Assert.Fail($"Unexpected trigger {function.Trigger}");
-                    break;
-            }
-        });
-
-        // The only HTTP function is the /api/** proxy.
-        Assert.Single(FunctionRegistry.All, f => f.Trigger == TriggerKind.Http);
+                TriggerKind.Http => "httpTrigger",
+                TriggerKind.Timer => "timerTrigger",
+                TriggerKind.Queue => "queueTrigger",
+                _ => f.Trigger.ToString(),
+            }))
+            .OrderBy(f => f.Name, StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(app, packaged);
     }
 
     [Fact]
-    public void Zip_holds_the_same_files_with_host_json_at_the_root_and_an_executable_exe()
+    public void The_compiled_trigger_extensions_are_in_the_package()
+    {
+        var extensions = Path.Combine(package.PackageDir, ".azurefunctions");
+        Assert.True(Directory.Exists(extensions), $".azurefunctions/ is missing.\n{package.Output}");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(package.PackageDir, "extensions.json")));
+        var names = json.RootElement.GetProperty("extensions").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToList();
+        // The host-side half of the queue trigger (timers and HTTP are built into the host) and the loader that reads
+        // functions.metadata.
+        Assert.Contains("AzureStorageQueues", names);
+        Assert.Contains(json.RootElement.GetProperty("extensions").EnumerateArray(),
+            e => e.GetProperty("typeName").GetString()!.StartsWith("Microsoft.Azure.WebJobs.Extensions.FunctionMetadataLoader.", StringComparison.Ordinal));
+        Assert.All(json.RootElement.GetProperty("extensions").EnumerateArray(), e =>
+        {
+            var hint = e.GetProperty("hintPath").GetString()!;
+            Assert.True(File.Exists(Path.GetFullPath(Path.Combine(package.PackageDir, hint))), $"{hint} is missing from the package.");
+        });
+    }
+
+    [Fact]
+    public void Nothing_of_the_custom_handler_is_left()
+    {
+        Assert.Empty(Directory.EnumerateFiles(package.PackageDir, "function.json", SearchOption.AllDirectories));
+        Assert.False(Directory.Exists(Path.Combine(package.PackageDir, "app")));
+        Assert.DoesNotContain("customHandler", File.ReadAllText(Path.Combine(package.PackageDir, "host.json")), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(package.PackageDir, "local.settings.json")), "local.settings.json must never ship.");
+    }
+
+    [Fact]
+    public void Zip_holds_the_same_files_with_host_json_at_the_root()
     {
         Assert.True(File.Exists(package.ZipPath), $"{package.ZipPath} is missing.\n{package.Output}");
         using var zip = ZipFile.OpenRead(package.ZipPath);
@@ -146,29 +100,15 @@ public sealed class PackageTests(PackageTests.PackageFixture package) : IClassFi
             .Order(StringComparer.Ordinal)
             .ToList();
         Assert.Equal(files, entries.Keys.Order(StringComparer.Ordinal).ToList());
+        Assert.Contains(entries.Keys, k => k.StartsWith(".azurefunctions/", StringComparison.Ordinal));
 
         using (var reader = new StreamReader(entries["host.json"].Open()))
         {
             Assert.Equal(File.ReadAllText(Path.Combine(LocalStack.RepoRoot, "host.json")), reader.ReadToEnd());
         }
 
-        Assert.All(FunctionRegistry.All, f => Assert.Contains($"{f.Name}/function.json", entries.Keys));
-
-        var executablePath = Description().GetProperty("defaultExecutablePath").GetString()!;
-        var exe = entries[executablePath];
-        var mode = (UnixFileMode)((exe.ExternalAttributes >> 16) & 0xFFF);
-        Assert.True(mode.HasFlag(UnixFileMode.UserExecute), $"{executablePath} in the zip has mode {mode}: the host could not start it.");
-        Assert.Equal(new FileInfo(Path.Combine(package.PackageDir, executablePath)).Length, exe.Length);
+        Assert.Equal(new FileInfo(Path.Combine(package.PackageDir, "HomeService.Functions.dll")).Length, entries["HomeService.Functions.dll"].Length);
     }
-
-    private JsonElement Description()
-    {
-        using var hostJson = PackagedHostJson();
-        return hostJson.RootElement.GetProperty("customHandler").GetProperty("description").Clone();
-    }
-
-    private JsonDocument PackagedHostJson() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(package.PackageDir, "host.json")), JsonOptions);
 
     /// <summary>Runs scripts/package.sh once for the class.</summary>
     public sealed class PackageFixture

@@ -186,7 +186,7 @@ public static class MoneyApi
     }
 
     /// <summary>Invokes the payout timer as the Functions host does: POST /PayoutWithdrawals with the timer envelope.</summary>
-    public static Task<JsonElement> InvokePayoutTimerAsync(this ApiFactory factory) =>
+    public static Task<LocalHost.FunctionRun> InvokePayoutTimerAsync(this ApiFactory factory) =>
         factory.InvokeTimerAsync(PayoutFunction.Name, ClockOf(factory).GetUtcNow());
 
     public static async Task AssertLedgerBalancedAsync(this ApiFactory factory)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HomeService.Functions.Tests.Orders;
 
 /// <summary>
-/// A host in standalone mode polling the real queues. Timer messages are capped at a one-second visibility
+/// A local host polling the real queues. Timer messages are capped at a one-second visibility
 /// delay, so a due time minutes away on the fake clock is reached by chaining (the handler re-queues early
 /// messages), without waiting real minutes.
 /// </summary>
@@ -16,12 +16,11 @@ public sealed class StandaloneBookingHost(string? databaseName, DateTimeOffset s
 {
     protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>(base.ExtraSettings)
     {
-        ["Hosting:Standalone"] = "true",
-        ["Hosting:RunTimers"] = "false",
-        ["Hosting:PollQueues"] = "true",
+        ["LocalHost:RunTimers"] = "false",
+        ["LocalHost:PollQueues"] = "true",
         ["Hosting:MaxMessageDelay"] = "00:00:01",
-        ["Hosting:VisibilityTimeout"] = "00:00:02",
-        ["Hosting:MaxPollingInterval"] = "00:00:00.200",
+        ["LocalHost:VisibilityTimeout"] = "00:00:02",
+        ["LocalHost:MaxPollingInterval"] = "00:00:00.200",
     };
 }
 

@@ -130,7 +130,7 @@ public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld bo
         }
     }
 
-    private Task InvokeAsync(SentMessage message) => RecordingTransport.DeliverAsync(Factory.CreateClient(), message);
+    private Task InvokeAsync(SentMessage message) => RecordingTransport.DeliverAsync(Factory, message);
 
     public async Task<OrderDocument> OrderAsync(string orderId) => (await Factory.Lifecycle.FindAsync(orderId, CancellationToken.None))!;
 

@@ -17,7 +17,7 @@ namespace HomeService.Functions.Tests.Payments;
 /// a <see cref="RecordingPaymentEvents"/> as the lifecycle's stand-in unless <c>withEvents</c> is false.
 /// </summary>
 public class PaymentsAppFactory(string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null, bool withEvents = true)
-    : WebApplicationFactory<Program>
+    : WebApplicationFactory<LocalHost.Program>
 {
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
     public RecordingPaymentEvents Events { get; } = new();
@@ -33,7 +33,8 @@ public class PaymentsAppFactory(string environment = "Development", IReadOnlyDic
             ["Cosmos:Key"] = Convert.ToBase64String(new byte[64]),
             ["Cosmos:CreateIfNotExists"] = "false",
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
-            ["Hosting:Standalone"] = "false",
+            ["LocalHost:RunTimers"] = "false",
+            ["LocalHost:PollQueues"] = "false",
             ["Hosting:CreateQueues"] = "false",
             ["Seed:Demo"] = "false",
             ["Auth:Sms:Provider"] = "Sandbox",

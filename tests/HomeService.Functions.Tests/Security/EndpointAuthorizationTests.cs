@@ -51,7 +51,7 @@ public sealed class EndpointAuthorizationTests(ApiFactory factory)
     public void Audience_routes_require_their_role_and_only_listed_routes_are_anonymous()
     {
         _ = factory.CreateClient();
-        var endpoints = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        var endpoints = factory.Services.GetRequiredService<HomeService.Functions.Hosting.ApiPipeline>().Endpoints
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
             // The interactive API reference's static files (Development only).
             .Where(e => !e.RoutePattern.RawText!.StartsWith("/api/docs", StringComparison.Ordinal))

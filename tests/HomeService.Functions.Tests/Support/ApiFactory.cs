@@ -1,4 +1,5 @@
 using HomeService.Functions.Auth;
+using HomeService.LocalHost;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -7,11 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HomeService.Functions.Tests.Support;
 
 /// <summary>
-/// The app in-process (WebApplicationFactory) against the real local emulators, with its own Cosmos
-/// database so test classes don't see each other's data. Standalone triggers are off unless a test
-/// factory turns them on.
+/// The local host in-process (WebApplicationFactory over HomeService.LocalHost: the app's services, its HTTP
+/// function and its trigger functions) against the real local emulators, with its own Cosmos database so test
+/// classes don't see each other's data. Timers and queue polling are off unless a test factory turns them on;
+/// tests run trigger functions through <see cref="Functions"/>.
 /// </summary>
-public class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<LocalHost.Program>
 {
     public const string AdminPhone = "13900000001";
 
@@ -46,7 +48,8 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["Storage:ConnectionString"] = stack.StorageConnectionString,
             // Each test host its own queues: one host's pollers never take another's messages.
             ["Storage:QueuePrefix"] = $"t{DatabaseName[^8..]}-",
-            ["Hosting:Standalone"] = "false",
+            ["LocalHost:RunTimers"] = "false",
+            ["LocalHost:PollQueues"] = "false",
             ["Hosting:CreateQueues"] = "true",
             ["Auth:Sms:Provider"] = "Sandbox",
             ["Auth:WeChat:Provider"] = "Sandbox",
@@ -70,6 +73,9 @@ public class ApiFactory : WebApplicationFactory<Program>
     public System.Collections.Concurrent.ConcurrentDictionary<string, Task<TokenResponse>> PhoneTokens { get; } = new();
 
     public SandboxSmsSender Sms => Services.GetRequiredService<SandboxSmsSender>();
+
+    /// <summary>Runs timer and queue functions as the local host does (and as the worker would).</summary>
+    public LocalFunctionInvoker Functions => Services.GetRequiredService<LocalFunctionInvoker>();
 }
 
 [CollectionDefinition(Name)]

@@ -33,7 +33,7 @@ public static partial class BadInputSweep
     public static async Task<(int Calls, IReadOnlyList<string> Failures)> RunAsync(
         IServiceProvider services, Func<string, HttpClient> clientFor, Func<string, string, string> valueFor, bool junkBodies = true)
     {
-        var endpoints = services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        var endpoints = services.GetRequiredService<HomeService.Functions.Hosting.ApiPipeline>().Endpoints
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
             .Where(e => !e.RoutePattern.RawText!.StartsWith("/api/docs", StringComparison.Ordinal))
             // Cancels and deletes last, so the other routes still find the resources alive.

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Text;
 using System.Text.Json;
+using Azure.Storage.Queues.Models;
 using HomeService.Functions.Messaging;
 using HomeService.Functions.Orders;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +15,7 @@ public sealed record SentMessage(long Seq, string Queue, string Body, DateTimeOf
 
 /// <summary>
 /// The real transport, recorded: tests see every message the app sent, can make sends fail (a relay that
-/// dies), and deliver messages themselves — twice, late or out of order — through the host's envelope.
+/// dies), and deliver messages themselves — twice, late or out of order — to the queue functions.
 /// </summary>
 public sealed class RecordingTransport(StorageQueueTransport inner) : IMessageTransport
 {
@@ -61,17 +60,20 @@ public sealed class RecordingTransport(StorageQueueTransport inner) : IMessageTr
         return due;
     }
 
-    /// <summary>POSTs a queue message to its function exactly as the Functions host would.</summary>
-    public static async Task DeliverAsync(HttpClient host, string functionName, string body, int dequeueCount = 1)
+    /// <summary>Delivers a queue message to its function as the queue listener would; a failed run fails the test.</summary>
+    public static async Task DeliverAsync(ApiFactory host, string functionName, string body, int dequeueCount = 1)
     {
-        var envelope = JsonSerializer.Serialize(new { Data = new { message = body }, Metadata = new { DequeueCount = dequeueCount } });
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/{functionName}") { Content = new StringContent(envelope, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Azure-Functions-InvocationId", Guid.NewGuid().ToString());
-        await (await host.SendAsync(request)).EnsureStatusAsync(HttpStatusCode.OK);
+        var message = QueuesModelFactory.QueueMessage(Guid.NewGuid().ToString(), "pop-" + Guid.NewGuid().ToString("N"), BinaryData.FromString(body),
+            dequeueCount, insertedOn: DateTimeOffset.UtcNow);
+        var run = await host.Functions.InvokeQueueAsync(functionName, message, maxDequeueCount: 5, CancellationToken.None);
+        if (!run.Succeeded)
+        {
+            throw new Xunit.Sdk.XunitException($"{functionName} failed on {body}: {run.Error}");
+        }
     }
 
     /// <summary>Delivers an order message to the function that reads its queue.</summary>
-    public static Task DeliverAsync(HttpClient host, SentMessage message, int dequeueCount = 1) =>
+    public static Task DeliverAsync(ApiFactory host, SentMessage message, int dequeueCount = 1) =>
         DeliverAsync(host, message.Queue switch
         {
             OrderQueues.Events => OrderEventFunction.Name,

@@ -10,36 +10,34 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace HomeService.Functions.Tests.Hosting;
 
-/// <summary>Standalone timers on a fake clock: the heartbeat fires on its NCRONTAB schedule and nowhere else.</summary>
-public sealed class StandaloneTimerFactory : ApiFactory
+/// <summary>The local host's timers on a fake clock: the heartbeat fires on its NCRONTAB schedule and nowhere else.</summary>
+public sealed class LocalTimerFactory : ApiFactory
 {
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 10, 0, 30, TimeSpan.Zero));
 
     protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
     {
-        ["Hosting:Standalone"] = "true",
-        ["Hosting:RunTimers"] = "true",
-        ["Hosting:PollQueues"] = "false",
+        ["LocalHost:RunTimers"] = "true",
+        ["LocalHost:PollQueues"] = "false",
     };
 
     protected override void ConfigureTestServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 }
 
-/// <summary>Standalone queue polling on real time (Azurite's visibility timeouts are real), with a quick retry.</summary>
-public sealed class StandaloneQueueFactory : ApiFactory
+/// <summary>The local host's queue polling on real time (Azurite's visibility timeouts are real), with a quick retry.</summary>
+public sealed class LocalQueueFactory : ApiFactory
 {
     protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
     {
-        ["Hosting:Standalone"] = "true",
-        ["Hosting:RunTimers"] = "false",
-        ["Hosting:PollQueues"] = "true",
-        ["Hosting:MaxDequeueCount"] = "2",
-        ["Hosting:VisibilityTimeout"] = "00:00:01",
-        ["Hosting:MaxPollingInterval"] = "00:00:00.200",
+        ["LocalHost:RunTimers"] = "false",
+        ["LocalHost:PollQueues"] = "true",
+        ["LocalHost:MaxDequeueCount"] = "2",
+        ["LocalHost:VisibilityTimeout"] = "00:00:01",
+        ["LocalHost:MaxPollingInterval"] = "00:00:00.200",
     };
 }
 
-public sealed class StandaloneTimerTests(StandaloneTimerFactory factory) : IClassFixture<StandaloneTimerFactory>
+public sealed class LocalTimerTests(LocalTimerFactory factory) : IClassFixture<LocalTimerFactory>
 {
     [Fact]
     public async Task Heartbeat_timer_fires_on_its_schedule_when_the_clock_reaches_it()
@@ -74,10 +72,10 @@ public sealed class StandaloneTimerTests(StandaloneTimerFactory factory) : IClas
     }
 }
 
-public sealed class StandaloneQueueTests(StandaloneQueueFactory factory) : IClassFixture<StandaloneQueueFactory>
+public sealed class LocalQueueTests(LocalQueueFactory factory) : IClassFixture<LocalQueueFactory>
 {
     [Fact]
-    public async Task A_queued_message_is_processed_by_the_same_handler_the_host_calls()
+    public async Task A_queued_message_is_processed_by_its_queue_function()
     {
         _ = factory.CreateClient();
         var storage = factory.Services.GetRequiredService<StorageClients>();

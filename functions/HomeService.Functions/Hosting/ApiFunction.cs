@@ -1,0 +1,27 @@
+using Microsoft.Azure.Functions.Worker;
+
+namespace HomeService.Functions.Hosting;
+
+/// <summary>
+/// The one HTTP-trigger function: every /api/** request goes to <see cref="ApiPipeline"/>. One catch-all rather than
+/// one function per audience: Flex Consumption scales all HTTP triggers of an app as one group, so splitting buys no
+/// isolation, and the endpoint table stays the only place that knows the routes (including their 404s).
+/// </summary>
+public sealed class ApiFunction(ApiPipeline pipeline, ILogger<ApiFunction> logger)
+{
+    public const string Name = "api";
+
+    /// <summary>With host.json's empty routePrefix this is /api/{*path}: the API's own paths, unchanged.</summary>
+    public const string Route = "api/{*path}";
+
+    [Function(Name)]
+    public async Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", "options", Route = Route)] HttpRequest request,
+        FunctionContext context)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["InvocationId"] = context.InvocationId });
+        await pipeline.HandleAsync(request.HttpContext);
+        // The pipeline wrote the response; nothing is left for the worker to write.
+        return Results.Empty;
+    }
+}
