@@ -10,7 +10,11 @@ port="${PORT:-5080}"
 mkdir -p "$root/.local"
 stack_out="$root/.local/stack.json"
 rm -f "$stack_out"
-node "$root/scripts/local-stack.mjs" --keep-stdin-open --data "$root/.local/azurite" > "$stack_out" &
+# Local data survives: Azurite keeps its files in .local/azurite, the Cosmos server snapshots to .local/cosmos.json
+# (within ~1 s of a change and at stop, restored at start). --parent-pid: if this script is killed outright, the
+# stack still stops cleanly (final snapshot) instead of lingering.
+node "$root/scripts/local-stack.mjs" --keep-stdin-open --data "$root/.local/azurite" \
+  --cosmos-data "$root/.local/cosmos.json" --parent-pid $$ > "$stack_out" &
 stack_pid=$!
 trap 'kill $stack_pid 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 300); do [ -s "$stack_out" ] && break; sleep 0.1; done
