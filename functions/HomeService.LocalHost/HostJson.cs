@@ -12,8 +12,11 @@ public sealed record QueueRules(
     int MaxDequeueCount,
     string MessageEncoding);
 
+/// <summary>host.json's extensions.durableTask: the task hub and its Azure Storage provider settings.</summary>
+public sealed record DurableRules(string HubName, int PartitionCount, TimeSpan MaxQueuePollingInterval, int MaxConcurrentActivities, int MaxConcurrentOrchestrations);
+
 /// <summary>What the local host reads from the app's host.json (the one the Functions host reads in Azure).</summary>
-public sealed record HostJson(string RoutePrefix, QueueRules Queues)
+public sealed record HostJson(string RoutePrefix, QueueRules Queues, DurableRules Durable)
 {
     /// <summary>The host's defaults for what host.json leaves out.</summary>
     private static readonly QueueRules Defaults = new(TimeSpan.FromMinutes(1), TimeSpan.Zero, 16, 8, 5, "base64");
@@ -34,7 +37,15 @@ public sealed record HostJson(string RoutePrefix, QueueRules Queues)
             Int(queues, "newBatchThreshold") ?? Defaults.NewBatchThreshold,
             Int(queues, "maxDequeueCount") ?? Defaults.MaxDequeueCount,
             Find(queues, "messageEncoding")?.GetString() ?? Defaults.MessageEncoding);
-        return new HostJson(routePrefix, rules);
+        var durable = extensions.ValueKind == JsonValueKind.Object && extensions.TryGetProperty("durableTask", out var d) ? d : default;
+        var provider = Find(durable, "storageProvider") ?? default;
+        var durableRules = new DurableRules(
+            Find(durable, "hubName")?.GetString() ?? "TestHubName",
+            Find(provider, "partitionCount")?.GetInt32() ?? 4,
+            Span(provider, "maxQueuePollingInterval") ?? TimeSpan.FromSeconds(30),
+            Find(durable, "maxConcurrentActivityFunctions")?.GetInt32() ?? 10,
+            Find(durable, "maxConcurrentOrchestratorFunctions")?.GetInt32() ?? 10);
+        return new HostJson(routePrefix, rules, durableRules);
     }
 
     private static JsonElement? Find(JsonElement element, params string[] path)
@@ -50,8 +61,8 @@ public sealed record HostJson(string RoutePrefix, QueueRules Queues)
         return element;
     }
 
-    private static TimeSpan? Span(JsonElement queues, string name) =>
-        Find(queues, name)?.GetString() is { } text ? TimeSpan.Parse(text, CultureInfo.InvariantCulture) : null;
+    private static TimeSpan? Span(JsonElement section, string name) =>
+        Find(section, name)?.GetString() is { } text ? TimeSpan.Parse(text, CultureInfo.InvariantCulture) : null;
 
-    private static int? Int(JsonElement queues, string name) => Find(queues, name)?.GetInt32();
+    private static int? Int(JsonElement section, string name) => Find(section, name)?.GetInt32();
 }

@@ -79,6 +79,8 @@ internal sealed class LocalFunctionContext(
         TriggerKind.Http => "httpTrigger",
         TriggerKind.Timer => "timerTrigger",
         TriggerKind.Queue => "queueTrigger",
+        TriggerKind.Orchestration => "orchestrationTrigger",
+        TriggerKind.Activity => "activityTrigger",
         _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, null),
     };
 

@@ -3,6 +3,8 @@ using System.Reflection;
 using Azure.Storage.Queues.Models;
 using HomeService.Functions.Hosting;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace HomeService.LocalHost;
 
@@ -38,6 +40,10 @@ public sealed class LocalFunctionInvoker(IServiceScopeFactory scopes, ILogger<Lo
             ["NextVisibleTime"] = message.NextVisibleOn,
         }, null, (int)Math.Max(0, message.DequeueCount - 1), maxDequeueCount, ct);
 
+    /// <summary>An activity function with its input, on the activity's own scope (the DurableTask worker makes one per activity).</summary>
+    public Task<FunctionRun> InvokeActivityAsync(FunctionDescriptor function, object? input, IServiceProvider services, string instanceId) =>
+        InvokeAsync(function, input, new Dictionary<string, object?> { ["instanceId"] = instanceId }, services, 0, 0, CancellationToken.None);
+
     /// <summary>An HTTP function on the request's own services, as the worker runs it on the function's instance services.</summary>
     public Task<FunctionRun> InvokeHttpAsync(FunctionDescriptor function, HttpContext http) =>
         InvokeAsync(function, http.Request, new Dictionary<string, object?>(), http.RequestServices, 0, 0, http.RequestAborted);
@@ -47,11 +53,24 @@ public sealed class LocalFunctionInvoker(IServiceScopeFactory scopes, ILogger<Lo
     {
         foreach (var function in functions)
         {
+            if (function.Trigger == TriggerKind.Orchestration)
+            {
+                // Run by the DurableTask worker as the class it wraps (ITaskOrchestrator), not through this invoker.
+                if (!typeof(ITaskOrchestrator).IsAssignableFrom(function.Method.DeclaringType) || function.TriggerParameter.ParameterType != typeof(TaskOrchestrationContext))
+                {
+                    throw new InvalidOperationException(
+                        $"Orchestrator function {function.Name} must be a static wrapper declared in its ITaskOrchestrator class, taking a TaskOrchestrationContext.");
+                }
+
+                continue;
+            }
+
             foreach (var parameter in function.Method.GetParameters())
             {
                 var bindable = parameter.Position == function.TriggerParameter.Position
-                    ? TriggerTypes.Contains(parameter.ParameterType)
-                    : parameter.ParameterType == typeof(FunctionContext) || parameter.ParameterType == typeof(CancellationToken);
+                    ? function.Trigger == TriggerKind.Activity || TriggerTypes.Contains(parameter.ParameterType)
+                    : parameter.ParameterType == typeof(FunctionContext) || parameter.ParameterType == typeof(CancellationToken) ||
+                      (parameter.ParameterType == typeof(DurableTaskClient) && parameter.GetCustomAttribute<DurableClientAttribute>() is not null);
                 if (!bindable)
                 {
                     throw new InvalidOperationException(
@@ -74,7 +93,7 @@ public sealed class LocalFunctionInvoker(IServiceScopeFactory scopes, ILogger<Lo
     }
 
     private async Task<FunctionRun> InvokeAsync(
-        FunctionDescriptor function, object trigger, IReadOnlyDictionary<string, object?> bindingData, IServiceProvider? requestServices,
+        FunctionDescriptor function, object? trigger, IReadOnlyDictionary<string, object?> bindingData, IServiceProvider? requestServices,
         int retryCount, int maxRetryCount, CancellationToken ct)
     {
         AsyncServiceScope? scope = requestServices is null ? scopes.CreateAsyncScope() : null;
@@ -88,7 +107,7 @@ public sealed class LocalFunctionInvoker(IServiceScopeFactory scopes, ILogger<Lo
             {
                 var method = function.Method;
                 var instance = method.IsStatic ? null : ActivatorUtilities.CreateInstance(services, method.DeclaringType!);
-                var arguments = method.GetParameters().Select(p => Bind(p, function, trigger, context, ct)).ToArray();
+                var arguments = method.GetParameters().Select(p => Bind(p, function, trigger, context, services, ct)).ToArray();
                 var task = (Task)method.Invoke(instance, BindingFlags.DoNotWrapExceptions, null, arguments, null)!;
                 await task;
                 var result = method.ReturnType.IsGenericType ? method.ReturnType.GetProperty(nameof(Task<object>.Result))!.GetValue(task) : null;
@@ -111,7 +130,8 @@ public sealed class LocalFunctionInvoker(IServiceScopeFactory scopes, ILogger<Lo
         }
     }
 
-    private static object? Bind(ParameterInfo parameter, FunctionDescriptor function, object trigger, FunctionContext context, CancellationToken ct)
+    private static object? Bind(ParameterInfo parameter, FunctionDescriptor function, object? trigger, FunctionContext context, IServiceProvider services,
+        CancellationToken ct)
     {
         if (parameter.Position == function.TriggerParameter.Position)
         {
@@ -121,6 +141,12 @@ public sealed class LocalFunctionInvoker(IServiceScopeFactory scopes, ILogger<Lo
                 (QueueMessage message, var t) when t == typeof(BinaryData) => message.Body,
                 _ => trigger,
             };
+        }
+
+        if (parameter.ParameterType == typeof(DurableTaskClient))
+        {
+            // What [DurableClient] binds: a client of the app's task hub.
+            return services.GetRequiredService<DurableTaskClient>();
         }
 
         return parameter.ParameterType == typeof(FunctionContext) ? context : ct;

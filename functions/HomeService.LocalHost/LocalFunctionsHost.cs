@@ -15,6 +15,7 @@ public static class LocalFunctionsHost
         services.AddHostedService(sp => sp.GetRequiredService<LocalTimers>());
         services.AddSingleton<LocalQueues>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalQueues>());
+        services.AddLocalDurable(configuration);
         return services;
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Azure.Functions.Worker.Extensions.Abstractions;
 
 namespace HomeService.Functions.Hosting;
 
-public enum TriggerKind { Http, Timer, Queue }
+public enum TriggerKind { Http, Timer, Queue, Orchestration, Activity }
 
 /// <summary>One <c>[Function]</c> method of the app, as its trigger attribute declares it.</summary>
 public sealed record FunctionDescriptor(
@@ -66,6 +66,8 @@ public static class FunctionCatalog
             TimerTriggerAttribute timer => new FunctionDescriptor(name, TriggerKind.Timer, method, parameter,
                 Schedule: timer.Schedule, RunOnStartup: timer.RunOnStartup),
             QueueTriggerAttribute queue => new FunctionDescriptor(name, TriggerKind.Queue, method, parameter, QueueName: queue.QueueName),
+            OrchestrationTriggerAttribute => new FunctionDescriptor(name, TriggerKind.Orchestration, method, parameter),
+            ActivityTriggerAttribute => new FunctionDescriptor(name, TriggerKind.Activity, method, parameter),
             _ => throw new InvalidOperationException($"Function {name} has a {trigger!.GetType().Name}, which the local host cannot run."),
         };
     }

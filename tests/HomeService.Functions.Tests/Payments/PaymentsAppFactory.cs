@@ -35,6 +35,7 @@ public class PaymentsAppFactory(string environment = "Development", IReadOnlyDic
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             ["LocalHost:RunTimers"] = "false",
             ["LocalHost:PollQueues"] = "false",
+            ["LocalHost:Durable:Enabled"] = "false",
             ["Hosting:CreateQueues"] = "false",
             ["Seed:Demo"] = "false",
             ["Auth:Sms:Provider"] = "Sandbox",

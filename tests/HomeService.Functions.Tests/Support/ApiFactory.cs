@@ -50,6 +50,10 @@ public class ApiFactory : WebApplicationFactory<LocalHost.Program>
             ["Storage:QueuePrefix"] = $"t{DatabaseName[^8..]}-",
             ["LocalHost:RunTimers"] = "false",
             ["LocalHost:PollQueues"] = "false",
+            // Each test host its own task hub, with one partition polled often.
+            ["LocalHost:Durable:TaskHub"] = $"t{DatabaseName[^8..]}",
+            ["LocalHost:Durable:PartitionCount"] = "1",
+            ["LocalHost:Durable:MaxQueuePollingInterval"] = "00:00:00.200",
             ["Hosting:CreateQueues"] = "true",
             ["Auth:Sms:Provider"] = "Sandbox",
             ["Auth:WeChat:Provider"] = "Sandbox",
