@@ -102,16 +102,12 @@ var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
 var cosmosDatabaseName = 'homeservice'
 
-// The one list of queues. It must equal FunctionRegistry.QueueNames in the app (each queue a
+// The one list of queues. It must equal FunctionCatalog.QueueNames in the app (each queue a
 // function reads, its -poison queue, and queues the app only sends to); the BicepConsistencyTests
 // read this literal from the compiled template, so keep it a plain literal.
 var queueNames = [
   'browsing-history'
   'browsing-history-poison'
-  'order-events'
-  'order-events-poison'
-  'order-timers'
-  'order-timers-poison'
   'push-messages'
   'push-messages-poison'
 ]

@@ -10,7 +10,6 @@ using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
-using HomeService.Functions.Messaging;
 using HomeService.Functions.Money;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Orders;
@@ -39,11 +38,13 @@ public static class AppSetup
         services.AddSingleton<QueueProvisioner>();
         services.AddSingleton<ApiPipeline>();
         services.AddSingleton<Addresses>();
-        services.AddSingleton<IMessageTransport, StorageQueueTransport>();
         services.AddSingleton<MessageCenter>();
-        services.AddSingleton<OrderRelay>();
+        services.AddSingleton<DurableClientAccessor>();
+        services.AddSingleton<IOrderOrchestrations, DurableOrderOrchestrations>();
         services.AddSingleton<OrderLifecycle>();
         services.AddSingleton<OrderReactions>();
+        services.AddSingleton<OrderEventHandler>();
+        services.AddSingleton<LifecycleOversight>();
         services.AddHomeServicePush(configuration, environment);
 
         services.AddSingleton<CatalogStore>();
@@ -108,6 +109,7 @@ public static class AppSetup
         app.MapScheduleEndpoints();
         app.MapBookingEndpoints();
         app.MapDispatchEndpoints();
+        app.MapLifecycleEndpoints();
         app.MapUploadEndpoints();
         app.MapWorkerAndMerchantEndpoints();
         app.MapPaymentEndpoints(environment);

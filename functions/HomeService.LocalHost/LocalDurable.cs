@@ -34,6 +34,12 @@ public sealed class LocalDurableOptions
     /// </summary>
     public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a message a worker took stays invisible to others (Azure's default is 5 minutes): a message a killed
+    /// process had taken is seen again after this, so it is kept short locally too.
+    /// </summary>
+    public TimeSpan MessageVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The loopback port of the gRPC sidecar (0: a free one).</summary>
     public int Port { get; set; }
 }
@@ -63,6 +69,8 @@ public sealed class LocalTaskHub
             MaxConcurrentTaskActivityWorkItems = hostJson.Durable.MaxConcurrentActivities,
             MaxConcurrentTaskOrchestrationWorkItems = hostJson.Durable.MaxConcurrentOrchestrations,
             LeaseInterval = o.LeaseInterval,
+            ControlQueueVisibilityTimeout = o.MessageVisibilityTimeout,
+            WorkItemQueueVisibilityTimeout = o.MessageVisibilityTimeout,
             LeaseRenewInterval = o.LeaseInterval / 3,
             LeaseAcquireInterval = o.LeaseInterval / 4,
             // Unique per process: a restarted host must not be mistaken for the one whose leases it waits out.
@@ -115,6 +123,9 @@ public sealed class LocalDurableSidecar(
             await _host.StopAsync(cancellationToken);
             _host.Dispose();
         }
+
+        // Let go of the partition leases now, so the next host (a restart) takes them at once.
+        await service.StopAsync(isForced: false);
     }
 }
 

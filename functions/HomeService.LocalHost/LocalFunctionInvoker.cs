@@ -145,8 +145,8 @@ public sealed class LocalFunctionInvoker(IServiceScopeFactory scopes, ILogger<Lo
 
         if (parameter.ParameterType == typeof(DurableTaskClient))
         {
-            // What [DurableClient] binds: a client of the app's task hub.
-            return services.GetRequiredService<DurableTaskClient>();
+            // What [DurableClient] binds: a client of the app's task hub (none when the local host runs without a Durable engine).
+            return services.GetService<DurableTaskClient>();
         }
 
         return parameter.ParameterType == typeof(FunctionContext) ? context : ct;

@@ -26,7 +26,7 @@ public sealed record SeriesView(string SeriesId, string Frequency, IReadOnlyList
 /// </summary>
 public sealed class BookingService(
     Candidates candidates, Reservations reservations, WorkerSchedules schedules, IdempotencyRecords idempotency,
-    CosmosDb db, Orders.OrderRelay relay, TimeProvider time, ILogger<BookingService> logger)
+    CosmosDb db, Orders.IOrderOrchestrations orchestrations, TimeProvider time, ILogger<BookingService> logger)
 {
     public const int NotesMaxLength = 500;
 
@@ -145,6 +145,19 @@ public sealed class BookingService(
                 throw new OrderTransitionException(error);
             }
 
+            // The order's orchestration exists before the order does, so there is never an order without one: if it
+            // cannot be started, the booking fails before anything is written (and the hold is let go).
+            try
+            {
+                await orchestrations.StartAsync(orderId, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogError(e, "The orchestration of order {OrderId} could not be started; the booking fails", orderId);
+                await reservations.ReleaseAsync(workerId, orderId, CancellationToken.None);
+                throw new FeatureUnavailableException("service_unavailable");
+            }
+
             var order = new OrderDocument
             {
                 Id = orderId,
@@ -174,8 +187,8 @@ public sealed class BookingService(
             }
 
             logger.LogInformation("Order {OrderId} placed for {CustomerId} with worker {WorkerId} at {Start}", orderId, userId, workerId, start);
-            // OrderPlaced and the payment-timeout timer leave now; if this dies, the outbox sweep sends them.
-            await relay.RelayAsync(written, ct);
+            // The orchestration waits for the order to appear; if this signal is lost it looks again after a grace period.
+            await orchestrations.ChangedAsync(orderId, orchestrationMayHaveFinished: false, ct);
             return written;
         }
 
@@ -214,6 +227,7 @@ public sealed class BookingService(
         {
             await db.Orders.ReplaceItemAsync(order.Apply(decision.Events, now) with { ETag = null }, order.Id, new PartitionKey(order.Id),
                 new ItemRequestOptions { IfMatchEtag = order.ETag }, ct);
+            await orchestrations.ChangedAsync(order.Id, orchestrationMayHaveFinished: false, ct);
         }
     }
 

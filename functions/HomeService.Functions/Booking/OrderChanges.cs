@@ -26,7 +26,7 @@ public sealed record RescheduleRequest(DateTimeOffset? Start);
 /// </summary>
 public sealed class OrderChanges(
     CosmosDb db, Reservations reservations, WorkerSchedules schedules, CitySettingsStore cities,
-    Orders.OrderRelay relay, Orders.OrderLifecycle lifecycle, TimeProvider time, ILogger<OrderChanges> logger)
+    Orders.IOrderOrchestrations orchestrations, Orders.OrderLifecycle lifecycle, TimeProvider time, ILogger<OrderChanges> logger)
 {
     private static readonly OrderStatus[] Reschedulable =
         [OrderStatus.PendingPayment, OrderStatus.Dispatching, OrderStatus.Offered, OrderStatus.ManualDispatch, OrderStatus.Accepted];
@@ -90,7 +90,7 @@ public sealed class OrderChanges(
             // Also on a repeated cancel: a run that died after the order write left the time held.
             await reservations.ReleaseAsync(order.Reservation.WorkerId, orderId, ct);
             var cancelled = await FindAsync(orderId, ct) ?? order;
-            await relay.RelayAsync(cancelled, ct);
+            await orchestrations.ChangedAsync(orderId, orchestrationMayHaveFinished: false, ct);
             return cancelled;
         }
     }
@@ -163,7 +163,9 @@ public sealed class OrderChanges(
         {
             // The order moved on (e.g. the worker set off) after the calendar moved: the calendar is the truth for the time.
             logger.LogWarning("Order {OrderId} follows its calendar to {To} without a reschedule event ({Code})", order.Id, entry.Start, e.Error.Code);
-            return await ReplaceAsync(order.Id, o => Moved(o) with { State = o.State with { ScheduledStart = entry.Start, ScheduledEnd = entry.End } }, ct);
+            var followed = await ReplaceAsync(order.Id, o => Moved(o) with { State = o.State with { ScheduledStart = entry.Start, ScheduledEnd = entry.End } }, ct);
+            await orchestrations.ChangedAsync(order.Id, orchestrationMayHaveFinished: false, ct);
+            return followed;
         }
     }
 

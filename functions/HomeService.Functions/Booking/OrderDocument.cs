@@ -3,10 +3,7 @@ using HomeService.Domain.Booking;
 using HomeService.Domain.Common;
 using HomeService.Domain.Orders;
 using HomeService.Domain.Scheduling;
-using System.Text.Json;
 using HomeService.Functions.Infrastructure.Cosmos;
-using HomeService.Functions.Messaging;
-using HomeService.Functions.Orders;
 
 namespace HomeService.Functions.Booking;
 
@@ -23,8 +20,8 @@ public sealed record RescheduleRecord(DateTimeOffset FromStart, DateTimeOffset T
 
 /// <summary>
 /// An order, in `orders` (pk /id). <see cref="State"/> is the decider's state; <see cref="Status"/>, <see cref="CustomerId"/>
-/// and <see cref="CreatedKey"/> are copied to the top for queries. <see cref="Outbox"/> holds events written with the
-/// change that produced them, for the lifecycle relay.
+/// and <see cref="CreatedKey"/> are copied to the top for queries. <see cref="History"/> is every event in order: the
+/// order's orchestration handles each by its position (<see cref="Orders.OrderOrchestrator"/>).
 /// </summary>
 public sealed record OrderDocument
 {
@@ -55,11 +52,6 @@ public sealed record OrderDocument
     public required PriceBreakdown Price { get; init; }
     public required OrderState State { get; init; }
     public IReadOnlyList<OrderEvent> History { get; init; } = [];
-    /// <summary>Event and timer messages written with the change that caused them; relayed, then removed (ARCHITECTURE D3).</summary>
-    public IReadOnlyList<OutboxMessage> Outbox { get; init; } = [];
-
-    /// <summary>True while <see cref="Outbox"/> holds messages: what the relay sweep looks for.</summary>
-    public bool OutboxPending => Outbox.Count > 0;
     public PendingReschedule? PendingReschedule { get; init; }
     public IReadOnlyList<RescheduleRecord> Reschedules { get; init; } = [];
     public CancellationQuote? Cancellation { get; init; }
@@ -70,31 +62,13 @@ public sealed record OrderDocument
     public string? ETag { get; init; }
 
     /// <summary>
-    /// The document after the decider's events: state, status copy, history and outbox in one value. Each event
-    /// becomes an outbox message (id = order id + its position in the history, so redeliveries are recognisable),
-    /// and each deadline the events set becomes a timer message due at that deadline.
+    /// The document after the decider's events: state, status copy and history in one value, written with one If-Match
+    /// replace. What the events cause outside the document (messages, reactions, timers) is the orchestration's to do.
     /// </summary>
     public OrderDocument Apply(IReadOnlyList<OrderEvent> events, DateTimeOffset now)
     {
-        var outbox = new List<OutboxMessage>(Outbox);
-        var state = State;
-        var position = History.Count;
-        foreach (var @event in events)
-        {
-            var notifications = OrderNotifications.For(@event, state);
-            state = OrderDecider.Evolve(state, @event);
-            var id = $"{Id}:{position++}";
-            outbox.Add(new OutboxMessage(id, OrderQueues.Events,
-                JsonSerializer.Serialize(new OrderEventMessage(id, Id, @event, notifications), CosmosDb.JsonOptions), now));
-        }
-
-        foreach (var deadline in state.Deadlines.Where(d => !State.Deadlines.Contains(d)))
-        {
-            outbox.Add(new OutboxMessage($"{Id}:timer:{deadline.Kind}:{deadline.DueAt.UtcTicks}", OrderQueues.Timers,
-                JsonSerializer.Serialize(new OrderTimerMessage(Id, deadline.Kind, deadline.DueAt), CosmosDb.JsonOptions), now, deadline.DueAt));
-        }
-
-        return this with { State = state, Status = state.Status, History = [.. History, .. events], Outbox = outbox, UpdatedAt = now };
+        var state = OrderDecider.Evolve(State, events);
+        return this with { State = state, Status = state.Status, History = [.. History, .. events], UpdatedAt = now };
     }
 
     /// <summary>The same document with its reservation handed to <paramref name="workerId"/> (same times), the previous holder remembered.</summary>

@@ -7,7 +7,7 @@ using HomeService.Functions.Scheduling;
 namespace HomeService.Functions.Dispatch;
 
 /// <summary>
-/// Finds the worker for a paid order, driven by the order's events (see <see cref="OrderReactions"/>):
+/// Finds the worker for a paid order, as the order's orchestration asks (<see cref="OrderOrchestrator"/>, its offer move):
 /// <list type="bullet">
 /// <item>paid, designated or auto-assign → offer round 1 to the worker whose time the order already holds;</item>
 /// <item>paid, grab pool → nothing to do: the order is listed in the pool until someone grabs it or its
@@ -15,12 +15,16 @@ namespace HomeService.Functions.Dispatch;
 /// <item>offer rejected or expired → the best free candidate not yet declined gets the next round (their time held first),
 /// or, with none left or for a designated order, manual dispatch.</item>
 /// </list>
-/// Every step is keyed to the round it reacts to and built from the fresh order, so a redelivered or late event decides
+/// Every step is keyed to the round it follows and built from the fresh order, so a repeated or late move decides
 /// nothing and a duplicate run cannot offer twice; a hold taken by a run that lost is released (<see cref="Handover"/>).
 /// </summary>
 public sealed class Dispatcher(
     OrderLifecycle lifecycle, Handover handover, Candidates candidates, CitySettingsStore cities, TimeProvider time, ILogger<Dispatcher> logger)
 {
+    /// <summary>The orchestration's dispatch move: the first offer after the payment (round 0), or the next after a refusal.</summary>
+    public Task OfferNextAsync(string orderId, int round, CancellationToken ct) =>
+        round == 0 ? StartAsync(orderId, ct) : NextAsync(orderId, round, ct);
+
     public async Task StartAsync(string orderId, CancellationToken ct)
     {
         var order = await lifecycle.FindAsync(orderId, ct);

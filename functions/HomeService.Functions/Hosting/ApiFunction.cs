@@ -1,4 +1,6 @@
+using HomeService.Functions.Orders;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 
 namespace HomeService.Functions.Hosting;
 
@@ -7,7 +9,7 @@ namespace HomeService.Functions.Hosting;
 /// one function per audience: Flex Consumption scales all HTTP triggers of an app as one group, so splitting buys no
 /// isolation, and the endpoint table stays the only place that knows the routes (including their 404s).
 /// </summary>
-public sealed class ApiFunction(ApiPipeline pipeline, ILogger<ApiFunction> logger)
+public sealed class ApiFunction(ApiPipeline pipeline, DurableClientAccessor durable, ILogger<ApiFunction> logger)
 {
     public const string Name = "api";
 
@@ -17,8 +19,15 @@ public sealed class ApiFunction(ApiPipeline pipeline, ILogger<ApiFunction> logge
     [Function(Name)]
     public async Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", "options", Route = Route)] HttpRequest request,
+        [DurableClient] DurableTaskClient orchestrations,
         FunctionContext context)
     {
+        // Commands start and signal order orchestrations through the one port, which needs this invocation's client.
+        // (Absent only on a local host run without a Durable engine.)
+        if (orchestrations is not null)
+        {
+            durable.Bind(orchestrations);
+        }
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["InvocationId"] = context.InvocationId });
         await pipeline.HandleAsync(request.HttpContext);
         // The pipeline wrote the response; nothing is left for the worker to write.

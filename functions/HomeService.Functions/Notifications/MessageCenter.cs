@@ -205,7 +205,7 @@ public static class MessageCenterEndpoints
         {
             new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
             var chinese = Messages.FromRequest(http) == Messages.Language.ZhCn;
-            var page = await center.ListAsync(Orders.OrderEventFunction.AdminInbox, unreadOnly ?? false, continuationToken, pageSize ?? 20, ct);
+            var page = await center.ListAsync(Orders.OrderEventHandler.AdminInbox, unreadOnly ?? false, continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(Views(page, chinese));
         }).WithTags("Admin alerts").RequireAuthorization(Auth.Roles.Admin).WithSummary("Platform alerts: manual dispatch needed, refund failures, late payments");
 

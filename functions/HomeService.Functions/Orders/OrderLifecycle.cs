@@ -8,11 +8,12 @@ using Microsoft.Azure.Cosmos;
 namespace HomeService.Functions.Orders;
 
 /// <summary>
-/// Runs one command against an order (ARCHITECTURE D2): point read → Decide → Evolve → If-Match replace of
-/// state, history and outbox together; a lost race re-reads and re-decides; after the commit the outbox is
-/// relayed. An already-applied command decides no events and changes nothing.
+/// Runs one command against an order (ARCHITECTURE D3): point read → Decide → Evolve → If-Match replace of state and
+/// history together; a lost race re-reads and re-decides; after the commit the order's orchestration is told the order
+/// changed. An already-applied command decides no events and changes nothing (but tells the orchestration again: a
+/// repeat may come from a run that died before its signal).
 /// </summary>
-public sealed class OrderLifecycle(CosmosDb db, OrderRelay relay, TimeProvider time, ILogger<OrderLifecycle> logger)
+public sealed class OrderLifecycle(CosmosDb db, IOrderOrchestrations orchestrations, TimeProvider time, ILogger<OrderLifecycle> logger)
 {
     /// <param name="command">Builds the command from the current document and the time; null = nothing to do.</param>
     /// <param name="amend">Extra document changes written with the events (e.g. a new reservation).</param>
@@ -38,8 +39,8 @@ public sealed class OrderLifecycle(CosmosDb db, OrderRelay relay, TimeProvider t
 
             if (decision.Events.Count == 0)
             {
-                // Already applied (a repeat or a stale timer). Still relay anything an earlier run left behind.
-                await relay.RelayAsync(order, ct);
+                // Already applied (a repeat or a stale timer).
+                await orchestrations.ChangedAsync(orderId, LifecyclePlanner.IsFinished(order.State), ct);
                 return order;
             }
 
@@ -54,7 +55,7 @@ public sealed class OrderLifecycle(CosmosDb db, OrderRelay relay, TimeProvider t
                 var written = (await db.Orders.ReplaceItemAsync(next with { ETag = null }, orderId, new PartitionKey(orderId),
                     new ItemRequestOptions { IfMatchEtag = order.ETag }, ct)).Resource;
                 logger.LogInformation("Order {OrderId}: {Command} → {Status}", orderId, cmd.GetType().Name, written.Status);
-                await relay.RelayAsync(written, ct);
+                await orchestrations.ChangedAsync(orderId, LifecyclePlanner.IsFinished(order.State), ct);
                 return written;
             }
             catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)

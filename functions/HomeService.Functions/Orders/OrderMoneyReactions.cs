@@ -9,7 +9,8 @@ using HomeService.Functions.Workers;
 namespace HomeService.Functions.Orders;
 
 /// <summary>
-/// The money side of order events (called from <see cref="OrderReactions"/>). Safe to run twice: the refund id comes
+/// The money side of an order: refunds and cancellation fees follow its events (<see cref="OrderReactions"/>), settlement is
+/// the orchestration's move. Safe to run twice: the refund id comes
 /// from the event's position in the order history (the provider treats a repeated out_refund_no as the same refund),
 /// ledger postings are idempotent by their cause, and settling twice returns the first settlement.
 /// </summary>
@@ -51,17 +52,28 @@ public sealed class OrderMoneyReactions(
     }
 
     /// <summary>
-    /// SettlementBecameDue: split what is left of the payment between platform, merchant and worker, then mark the
-    /// order settled. The worker is the order's; the merchant the worker document's; the rate the item's category's.
+    /// The orchestration's settle move, once the complaint window has closed (the order's <c>SettlementIsDue</c>): split
+    /// what is left of the payment between platform, merchant and worker, then mark the order settled. Everything comes
+    /// from the stored order — its worker, what was paid and refunded — never from a message; the merchant is the worker
+    /// document's and the rate the item's category's. An order that is not due (or already settled) is left as it is.
     /// </summary>
-    public async Task SettleAsync(OrderEventMessage message, SettlementBecameDue due, CancellationToken ct)
+    public async Task SettleAsync(string orderId, CancellationToken ct)
     {
-        var order = await lifecycle.FindAsync(message.OrderId, ct) ?? throw new InvalidOperationException($"Order {message.OrderId} is gone.");
-        if (due.WorkerId is not { } workerId)
+        var order = await lifecycle.FindAsync(orderId, ct) ?? throw new InvalidOperationException($"Order {orderId} is gone.");
+        if (!order.State.SettlementIsDue || order.Status == OrderStatus.Settled)
+        {
+            logger.LogWarning("Order {OrderId} is not due for settlement ({Status}); nothing settled", orderId, order.Status);
+            return;
+        }
+
+        if (order.State.CurrentWorkerId is not { } workerId)
         {
             // The decider only makes settlement due for served orders, which always have a worker.
-            throw new InvalidOperationException($"Settlement of order {order.Id} is due but it names no worker.");
+            throw new InvalidOperationException($"Settlement of order {order.Id} is due but it has no worker.");
         }
+
+        var settleableFen = order.State.PaidFen - order.State.RefundedFen;
+        var at = order.History.OfType<SettlementBecameDue>().LastOrDefault()?.At ?? order.UpdatedAt ?? order.CreatedAt;
 
         var worker = await workers.FindAsync(workerId, ct);
         var item = await catalog.FindAsync<ItemDocument>(ItemDocument.Kind, order.ItemId, ct);
@@ -71,10 +83,10 @@ public sealed class OrderMoneyReactions(
         }
 
         var paid = order.State.PaidFen;
-        if (due.SettleableFen > 0)
+        if (settleableFen > 0)
         {
-            var outcome = await settlement.SettleAsync(order.Id, paid, paid - due.SettleableFen, order.CityId, item?.Document.CategoryId ?? "",
-                workerId, worker?.MerchantId, due.At, ct);
+            var outcome = await settlement.SettleAsync(order.Id, paid, paid - settleableFen, order.CityId, item?.Document.CategoryId ?? "",
+                workerId, worker?.MerchantId, at, ct);
             logger.LogInformation("Order {OrderId} settled: {WorkerFen} fen to worker {WorkerId}, {MerchantFen} to the merchant, {CommissionFen} commission",
                 order.Id, outcome.WorkerFen, workerId, outcome.MerchantFen, outcome.CommissionFen);
         }

@@ -64,7 +64,7 @@ public sealed class OrderPaymentEvents(
         catch (OrderTransitionException e)
         {
             logger.LogError("Refund failure {RefundId} of order {OrderId} refused by the order: {Error}", refundId, orderId, e.Error.Message);
-            await center.PostAsync(OrderEventFunction.AdminInbox, $"refund-failed:{orderId}:{refundId}", AlertCategory,
+            await center.PostAsync(OrderEventHandler.AdminInbox, $"refund-failed:{orderId}:{refundId}", AlertCategory,
                 "payment.refund-unmatched", orderId, ct);
         }
     }
@@ -108,7 +108,7 @@ public sealed class OrderPaymentEvents(
     }
 
     private Task AlertAsync(PaymentNotification n, string orderId, string key, CancellationToken ct) =>
-        center.PostAsync(OrderEventFunction.AdminInbox, $"payment:{n.Kind}:{orderId}:{n.ProviderTransactionId}:{n.RefundId}", AlertCategory, key, orderId, ct);
+        center.PostAsync(OrderEventHandler.AdminInbox, $"payment:{n.Kind}:{orderId}:{n.ProviderTransactionId}:{n.RefundId}", AlertCategory, key, orderId, ct);
 
     private static string RefundIdOf(PaymentNotification n) =>
         n.RefundId ?? throw new InvalidDataException($"{n.Kind} notification {n.EventId} carries no refund id.");

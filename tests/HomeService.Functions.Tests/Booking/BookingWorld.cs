@@ -36,7 +36,12 @@ public class BookingFactory : ApiFactory
         ["Logging:LogLevel:HomeService"] = "Information",
     };
 
-    protected override void ConfigureTestServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+    /// <summary>The fake clock, for the app and for the orchestrations' durable timers.</summary>
+    protected override void ConfigureTestServices(IServiceCollection services)
+    {
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddTimeControlledTaskHub();
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -127,7 +127,7 @@ public sealed class AddressTests(ApiFactory factory)
         for (var i = 0; i < 5; i++)
         {
             var text = JsonSerializer.Serialize(new BrowsingHistoryMessage(me, $"item-{i}", start.AddMinutes(i)), CosmosDb.JsonOptions);
-            await RecordingTransport.DeliverAsync(factory, BrowsingHistory.Name, text);
+            await QueueDelivery.DeliverAsync(factory, BrowsingHistory.Name, text);
         }
 
         var first = await (await client.GetAsync("/api/customer/history?pageSize=3")).ReadJsonAsync();

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
-using HomeService.Functions.Messaging;
 using HomeService.Functions.Orders;
 using HomeService.Functions.Scheduling;
 using HomeService.Functions.Tests.Booking;
@@ -13,17 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace HomeService.Functions.Tests.Dispatch;
 
-/// <summary>The booking app with a recording transport: the dispatch tests play the queue host themselves.</summary>
-public sealed class DispatchFactory : BookingFactory
-{
-    public RecordingTransport Transport => Services.GetRequiredService<RecordingTransport>();
-
-    protected override void ConfigureTestServices(IServiceCollection services)
-    {
-        base.ConfigureTestServices(services);
-        services.AddRecordingTransport();
-    }
-}
+/// <summary>The booking app on a fake clock: the dispatch tests move the clock and let the order orchestrations act.</summary>
+public sealed class DispatchFactory : BookingFactory;
 
 [CollectionDefinition(Name)]
 public sealed class DispatchCollection : ICollectionFixture<DispatchFactory>
@@ -33,11 +23,13 @@ public sealed class DispatchCollection : ICollectionFixture<DispatchFactory>
 
 /// <summary>
 /// A city in one dispatch mode with its workers and customers (<see cref="BookingWorld"/>), plus what the payment and the
-/// Functions host would do: confirm payment through the lifecycle, and deliver queue messages to the queue functions —
-/// every message twice, each batch first backwards and then forwards.
+/// runtime would do: confirm payment through the lifecycle, and let the order orchestrations act — then deliver the side
+/// effects of every event of the world's orders once more, backwards (an activity delivered twice, late and out of order).
 /// </summary>
 public sealed class DispatchWorld(DispatchFactory factory, BookingWorld booking)
 {
+    private readonly ConcurrentDictionary<string, bool> _orders = new();
+
     public DispatchFactory Factory { get; } = factory;
     public BookingWorld Booking { get; } = booking;
     public string CityId => Booking.CityId;
@@ -63,11 +55,19 @@ public sealed class DispatchWorld(DispatchFactory factory, BookingWorld booking)
     public Task<TestCustomer> CustomerAsync() => Booking.CustomerAsync();
 
     /// <summary>Tomorrow 10:00 local.</summary>
-    public Task<OrderView> BookAsync(TestCustomer customer, string? workerId = null) => Booking.BookOkAsync(customer, Booking.At(1, 10), workerId);
+    public async Task<OrderView> BookAsync(TestCustomer customer, string? workerId = null)
+    {
+        var order = await Booking.BookOkAsync(customer, Booking.At(1, 10), workerId);
+        _orders[order.Id] = true;
+        return order;
+    }
 
     /// <summary>What the payment callback will do once wired: ConfirmPayment through the lifecycle.</summary>
-    public Task PayAsync(string orderId) =>
-        Lifecycle.ExecuteAsync(orderId, (order, now) => new ConfirmPayment($"pay-{orderId}", order.State.PriceTotalFen, now), CancellationToken.None);
+    public Task PayAsync(string orderId)
+    {
+        _orders[orderId] = true;
+        return Lifecycle.ExecuteAsync(orderId, (order, now) => new ConfirmPayment($"pay-{orderId}", order.State.PriceTotalFen, now), CancellationToken.None);
+    }
 
     public async Task<OrderDocument> OrderAsync(string orderId) => (await Lifecycle.FindAsync(orderId, CancellationToken.None))!;
 
@@ -80,24 +80,19 @@ public sealed class DispatchWorld(DispatchFactory factory, BookingWorld booking)
         await DeliverAsync();
     }
 
-    /// <summary>Delivers every due message, twice and out of order, until the app sends nothing new.</summary>
+    /// <summary>
+    /// Lets every order orchestration act on what happened and on the clock; then the world's orders get the side effects
+    /// of their events once more, and act again.
+    /// </summary>
     public async Task DeliverAsync()
     {
-        var host = Factory;
-        for (var pass = 0; pass < 50; pass++)
+        var orchestrations = Factory.Orchestrations;
+        await orchestrations.SettleAllAsync();
+        foreach (var orderId in _orders.Keys)
         {
-            var due = Factory.Transport.TakeDue(Factory.Clock.GetUtcNow());
-            if (due.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var message in due.AsEnumerable().Reverse().Concat(due))
-            {
-                await RecordingTransport.DeliverAsync(host, message);
-            }
+            await orchestrations.RedeliverAsync(orderId);
         }
 
-        throw new Xunit.Sdk.XunitException("Messages kept coming after 50 delivery passes.");
+        await orchestrations.SettleAllAsync();
     }
 }

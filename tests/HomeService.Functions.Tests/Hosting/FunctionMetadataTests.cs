@@ -36,7 +36,10 @@ public sealed class FunctionMetadataTests(ApiFactory factory)
                 return new Declared(x.Function.Name, "httpTrigger", x.Function.Route,
                     string.Join(",", x.Endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => m.ToLowerInvariant()).Order()));
             });
-        var local = timers.Concat(queues).Concat(http).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+        var durable = factory.Services.GetRequiredService<LocalDurableFunctions>();
+        var orchestrators = durable.Orchestrators.Select(f => new Declared(f.Name, "orchestrationTrigger", null, null));
+        var activities = durable.Activities.Select(f => new Declared(f.Name, "activityTrigger", null, null));
+        var local = timers.Concat(queues).Concat(http).Concat(orchestrators).Concat(activities).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 
         Assert.NotEmpty(fromMetadata);
         Assert.Equal(fromMetadata, local);
@@ -99,6 +102,7 @@ public sealed class FunctionMetadataTests(ApiFactory factory)
         {
             "timerTrigger" => new Declared(function.GetProperty("name").GetString()!, type, trigger.GetProperty("schedule").GetString(), null),
             "queueTrigger" => new Declared(function.GetProperty("name").GetString()!, type, trigger.GetProperty("queueName").GetString(), null),
+            "orchestrationTrigger" or "activityTrigger" => new Declared(function.GetProperty("name").GetString()!, type, null, null),
             "httpTrigger" => new Declared(function.GetProperty("name").GetString()!, type, trigger.GetProperty("route").GetString(),
                 string.Join(",", trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).Order())),
             _ => throw new Xunit.Sdk.XunitException($"functions.metadata has a {type} the local host does not run."),

@@ -161,7 +161,7 @@ public sealed class WorkerInvocationTests(ApiFactory factory)
         context.SetupGet(c => c.InstanceServices).Returns(scope.ServiceProvider);
         var function = ActivatorUtilities.CreateInstance<ApiFunction>(scope.ServiceProvider);
 
-        var result = await function.RunAsync(http.Request, context.Object);
+        var result = await function.RunAsync(http.Request, factory.Orchestrations.Client, context.Object);
         // What the worker's HTTP proxying middleware does with an IResult.
         await result.ExecuteAsync(http);
 

@@ -53,6 +53,8 @@ public sealed class PackageTests(PackageTests.PackageFixture package) : IClassFi
                 TriggerKind.Http => "httpTrigger",
                 TriggerKind.Timer => "timerTrigger",
                 TriggerKind.Queue => "queueTrigger",
+                TriggerKind.Orchestration => "orchestrationTrigger",
+                TriggerKind.Activity => "activityTrigger",
                 _ => f.Trigger.ToString(),
             }))
             .OrderBy(f => f.Name, StringComparer.Ordinal)

@@ -214,7 +214,7 @@ public sealed class WeChatSubscribePushTests(ApiFactory factory)
         var (sender, wechat) = Create((_, _) => Answer(0));
 
         await sender.SendAsync(new PushMessage(phoneUser, "order.offered", "ORD1"), CancellationToken.None);
-        await sender.SendAsync(new PushMessage(Functions.Orders.OrderEventFunction.AdminInbox, "order.offered", "ORD1"), CancellationToken.None);
+        await sender.SendAsync(new PushMessage(Functions.Orders.OrderEventHandler.AdminInbox, "order.offered", "ORD1"), CancellationToken.None);
         await sender.SendAsync(new PushMessage(wechatUser, "order.paid", "ORD1"), CancellationToken.None);
 
         Assert.Empty(wechat.Requests);

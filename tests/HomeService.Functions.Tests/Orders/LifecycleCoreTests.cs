@@ -1,9 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
 using HomeService.Functions.Infrastructure.Cosmos;
-using HomeService.Functions.Messaging;
 using HomeService.Functions.Orders;
 using HomeService.Functions.Tests.Booking;
 using HomeService.Functions.Tests.Support;
@@ -11,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace HomeService.Functions.Tests.Orders;
 
-/// <summary>Booking on a fake clock with the transport recorded, so tests deliver the outbox themselves.</summary>
+/// <summary>Booking on a fake clock; the order orchestrations run on the local host's task hub with timers on that clock.</summary>
 public class LifecycleFactory : BookingFactory
 {
     public LifecycleFactory()
@@ -24,12 +22,24 @@ public class LifecycleFactory : BookingFactory
     {
     }
 
-    public RecordingTransport Transport => Services.GetRequiredService<RecordingTransport>();
+    /// <summary>Signals that reach nobody while set: a process that dies between an order write and its signal.</summary>
+    public bool DropSignals { get; set; }
 
     protected override void ConfigureTestServices(IServiceCollection services)
     {
         base.ConfigureTestServices(services);
-        services.AddRecordingTransport();
+        services.AddSingleton<DurableOrderOrchestrations>();
+        services.AddSingleton<IOrderOrchestrations>(sp => new DroppingSignals(sp.GetRequiredService<DurableOrderOrchestrations>(), this));
+    }
+
+    private sealed class DroppingSignals(IOrderOrchestrations inner, LifecycleFactory factory) : IOrderOrchestrations
+    {
+        public Task StartAsync(string orderId, CancellationToken ct) => inner.StartAsync(orderId, ct);
+
+        public Task ChangedAsync(string orderId, bool orchestrationMayHaveFinished, CancellationToken ct) =>
+            factory.DropSignals ? Task.CompletedTask : inner.ChangedAsync(orderId, orchestrationMayHaveFinished, ct);
+
+        public Task<OrderLifecycleView?> DescribeAsync(string orderId, CancellationToken ct) => inner.DescribeAsync(orderId, ct);
     }
 }
 
@@ -45,92 +55,103 @@ public sealed class LifecycleCoreTests(LifecycleFactory factory)
     private OrderDocument Read(string orderId) =>
         factory.Services.GetRequiredService<CosmosDb>().Orders.ReadOrNullAsync<OrderDocument>(orderId, orderId, CancellationToken.None).GetAwaiter().GetResult()!.Resource;
 
-    private static OrderTimerMessage Timer(SentMessage message) => JsonSerializer.Deserialize<OrderTimerMessage>(message.Body, CosmosDb.JsonOptions)!;
-
-    private static OrderEventMessage Event(SentMessage message) => JsonSerializer.Deserialize<OrderEventMessage>(message.Body, CosmosDb.JsonOptions)!;
+    private static async Task<string[]> InboxAsync(HttpClient client) =>
+        (await (await client.GetAsync("/api/messages?pageSize=50")).ReadJsonAsync()).GetProperty("items").EnumerateArray()
+        .Select(m => m.GetProperty("key").GetString()!).ToArray();
 
     [Fact]
-    public async Task A_booking_relays_its_placed_event_and_payment_timer_and_empties_the_outbox()
+    public async Task A_booking_starts_the_orders_orchestration_which_tells_the_customer_and_waits_for_the_payment_deadline()
     {
         var world = await BookingWorld.StartAsync(factory);
         var worker = await world.WorkerAsync();
         var customer = await world.CustomerAsync();
 
         var order = await world.BookOkAsync(customer, world.At(1, 10), worker.Id);
+        var waiting = await factory.Orchestrations.SettleAsync(order.Id);
 
-        var sent = factory.Transport.For(order.Id);
-        var placed = Event(Assert.Single(sent, m => m.Queue == OrderQueues.Events));
-        Assert.IsType<OrderPlaced>(placed.Event);
-        var timer = Assert.Single(sent, m => m.Queue == OrderQueues.Timers);
-        Assert.Equal(TimerKind.PaymentTimeout, Timer(timer).Kind);
-        Assert.Equal(order.PaymentDueAt, timer.VisibleAt);
-        Assert.Empty(Read(order.Id).Outbox);
+        Assert.NotNull(waiting);
+        Assert.Equal((OrderStatus.PendingPayment, nameof(TimerKind.PaymentTimeout), order.PaymentDueAt), (waiting.Status, waiting.WaitingFor, waiting.Until));
+        Assert.Equal(Read(order.Id).History.Count, waiting.Handled);
+        Assert.Equal(["order.placed"], await InboxAsync(customer.Client));
     }
 
     [Fact]
-    public async Task Payment_timeout_closes_the_order_and_frees_the_worker_once_however_often_and_early_it_is_delivered()
+    public async Task Payment_timeout_closes_the_order_and_frees_the_worker_once_however_often_it_is_delivered_and_not_a_minute_early()
     {
         var world = await BookingWorld.StartAsync(factory);
         var worker = await world.WorkerAsync();
         var customer = await world.CustomerAsync();
         var order = await world.BookOkAsync(customer, world.At(2, 10), worker.Id);
-        var host = factory;
-        var timer = Assert.Single(factory.Transport.For(order.Id), m => m.Queue == OrderQueues.Timers);
+        await factory.Orchestrations.SettleAsync(order.Id);
 
-        // Early (e.g. a chained long delay): nothing happens, and it is queued again for the rest of its wait.
-        await RecordingTransport.DeliverAsync(host, OrderTimerFunction.Name, timer.Body);
+        // A minute short of the deadline nothing happens.
+        factory.Clock.Advance(TimeSpan.FromMinutes(14));
+        await factory.Orchestrations.SettleAsync(order.Id);
         Assert.Equal(OrderStatus.PendingPayment, Read(order.Id).Status);
-        Assert.Equal(2, factory.Transport.For(order.Id).Count(m => m.Queue == OrderQueues.Timers));
 
-        factory.Clock.Advance(TimeSpan.FromMinutes(16));
-        await RecordingTransport.DeliverAsync(host, OrderTimerFunction.Name, timer.Body, dequeueCount: 2);
-        await RecordingTransport.DeliverAsync(host, OrderTimerFunction.Name, timer.Body, dequeueCount: 3);
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        await factory.Orchestrations.SettleAsync(order.Id);
+        await factory.Orchestrations.RedeliverAsync(order.Id);
+        await factory.Orchestrations.RedeliverAsync(order.Id);
 
         var closed = Read(order.Id);
         Assert.Equal(OrderStatus.Closed, closed.Status);
         Assert.Single(closed.History.OfType<OrderClosedForNonPayment>());
-        var closedEvent = Assert.Single(factory.Transport.For(order.Id), m => m.Queue == OrderQueues.Events && Event(m).Event is OrderClosedForNonPayment);
-        await RecordingTransport.DeliverAsync(host, OrderEventFunction.Name, closedEvent.Body);
-        await RecordingTransport.DeliverAsync(host, OrderEventFunction.Name, closedEvent.Body, dequeueCount: 2);
-
         Assert.DoesNotContain((await world.CalendarAsync(worker.Id)).Reservations, r => r.OrderId == order.Id);
-        var inbox = await (await customer.Client.GetAsync("/api/messages")).ReadJsonAsync();
-        Assert.Single(inbox.GetProperty("items").EnumerateArray(), m => m.GetProperty("key").GetString() == "order.closed-unpaid");
+        Assert.Single(await InboxAsync(customer.Client), key => key == "order.closed-unpaid");
+        // Nothing is left to wait for: the orchestration has finished.
+        Assert.Null(await factory.Orchestrations.SettleAsync(order.Id));
     }
 
     [Fact]
-    public async Task A_relay_that_dies_after_the_write_leaves_the_messages_for_the_sweep_and_nothing_leaves_for_a_refused_write()
+    public async Task A_signal_lost_after_the_write_only_delays_and_a_refused_booking_starts_no_orchestration()
     {
         var world = await BookingWorld.StartAsync(factory);
         var worker = await world.WorkerAsync();
         var customer = await world.CustomerAsync();
         var other = await world.CustomerAsync();
+        var order = await world.BookOkAsync(customer, world.At(3, 10), worker.Id);
+        await factory.Orchestrations.SettleAsync(order.Id);
 
-        factory.Transport.Fail = true;
-        OrderView order;
+        // The payment is written but its "order changed" never arrives (the process died in between).
+        factory.DropSignals = true;
         try
         {
-            order = await world.BookOkAsync(customer, world.At(3, 10), worker.Id);
+            await factory.Services.GetRequiredService<OrderLifecycle>().ExecuteAsync(order.Id,
+                (o, now) => new ConfirmPayment("pay-lost-signal", o.State.PriceTotalFen, now), CancellationToken.None);
         }
         finally
         {
-            factory.Transport.Fail = false;
+            factory.DropSignals = false;
         }
 
-        Assert.Empty(factory.Transport.For(order.Id));
-        Assert.Equal(2, Read(order.Id).Outbox.Count);
+        factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        var unaware = await factory.Orchestrations.WaitingAsync(order.Id);
+        Assert.Equal((1, nameof(TimerKind.PaymentTimeout)), (unaware!.Handled, unaware.WaitingFor));
+        Assert.Equal((OrderStatus.Dispatching, 0), (Read(order.Id).Status, Read(order.Id).State.OfferRound));
 
-        var before = factory.Transport.Sent.Count;
+        var before = await InstancesAsync();
         var refused = await BookingWorld.BookAsync(other.Client, world.Body(other, world.At(3, 10), worker.Id));
         await refused.EnsureStatusAsync(HttpStatusCode.Conflict);
-        Assert.Equal(before, factory.Transport.Sent.Count);
+        Assert.Equal(before, await InstancesAsync());
 
-        factory.Clock.Advance(TimeSpan.FromMinutes(1));
-        await Hosting_timer(OrderOutboxSweep.Name);
-
-        Assert.Empty(Read(order.Id).Outbox);
-        Assert.Equal(2, factory.Transport.For(order.Id).Count);
+        // At the deadline it was waiting for, it reads the order again and catches up: the payment is seen, the offer made.
+        factory.Clock.Advance(TimeSpan.FromMinutes(11));
+        var caughtUp = await factory.Orchestrations.SettleAsync(order.Id);
+        var offered = Read(order.Id);
+        Assert.Equal((OrderStatus.Offered, worker.Id), (offered.Status, offered.State.OfferedToWorkerId));
+        Assert.Equal((nameof(TimerKind.OfferAcceptance), offered.History.Count), (caughtUp!.WaitingFor, caughtUp.Handled));
+        Assert.Contains("order.paid", await InboxAsync(customer.Client));
     }
 
-    private Task Hosting_timer(string name) => factory.InvokeTimerAsync(name, factory.Clock.GetUtcNow());
+    private async Task<int> InstancesAsync()
+    {
+        var count = 0;
+        await foreach (var _ in factory.Orchestrations.Client.GetAllInstancesAsync(new Microsoft.DurableTask.Client.OrchestrationQuery()))
+        {
+            count++;
+        }
+
+        return count;
+    }
 }

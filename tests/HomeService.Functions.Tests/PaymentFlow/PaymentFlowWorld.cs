@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
-using HomeService.Functions.Messaging;
 using HomeService.Functions.Money;
 using HomeService.Functions.Orders;
 using HomeService.Functions.Payments;
@@ -17,8 +16,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HomeService.Functions.Tests.PaymentFlow;
 
 /// <summary>
-/// The booking app (fake clock, real emulators, the WeChat Pay sandbox) with every queue message recorded on its way
-/// out, so a test delivers them itself through the host envelope — each one twice.
+/// The booking app (fake clock, real emulators, the WeChat Pay sandbox): a test moves the clock and lets the order's
+/// orchestration act, then delivers the side effects of every event once more (an activity delivered twice).
 /// </summary>
 public sealed class PaymentFlowFactory : BookingFactory
 {
@@ -29,13 +28,6 @@ public sealed class PaymentFlowFactory : BookingFactory
         ["Money:PayoutProvider"] = "Sandbox",
     };
 
-    protected override void ConfigureTestServices(IServiceCollection services)
-    {
-        base.ConfigureTestServices(services);
-        services.AddRecordingTransport();
-    }
-
-    public RecordingTransport Transport => Services.GetRequiredService<RecordingTransport>();
     public WeChatPaySandbox Sandbox => Services.GetRequiredService<WeChatPaySandbox>();
     public OrderLifecycle Lifecycle => Services.GetRequiredService<OrderLifecycle>();
     public LedgerService Ledger => Services.GetRequiredService<LedgerService>();
@@ -50,8 +42,6 @@ public sealed class PaymentFlowCollection : ICollectionFixture<PaymentFlowFactor
 /// <summary>One order's life with money: booking, paying through the sandbox, delivering its messages, and reading the ledger.</summary>
 public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld booking)
 {
-    private readonly HashSet<SentMessage> _delivered = [];
-
     public PaymentFlowFactory Factory { get; } = factory;
     public BookingWorld Booking { get; } = booking;
 
@@ -96,41 +86,17 @@ public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld bo
     }
 
     /// <summary>
-    /// Delivers every event message of the order, and every timer message that is due, to its queue function through
-    /// the host envelope — twice each — until no new message is due.
+    /// Lets the order's orchestration act on what happened and on the clock (its timers that the clock has reached fire),
+    /// then delivers the side effects of every event once more, as a runtime delivering an activity twice would.
     /// </summary>
     public async Task DeliverAsync(string orderId)
     {
-        while (true)
-        {
-            var now = Factory.Clock.GetUtcNow();
-            var due = Factory.Transport.Sent
-                .Where(m => m.OrderId == orderId && !_delivered.Contains(m) && (m.VisibleAt is null || m.VisibleAt <= now))
-                .ToList();
-            if (due.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var message in due)
-            {
-                _delivered.Add(message);
-                await InvokeAsync(message);
-                await InvokeAsync(message);
-            }
-        }
+        await Factory.Orchestrations.SettleAsync(orderId);
+        await Factory.Orchestrations.RedeliverAsync(orderId);
     }
 
-    /// <summary>Every message of the order delivered so far, delivered again.</summary>
-    public async Task RedeliverAllAsync(string orderId)
-    {
-        foreach (var message in _delivered.Where(m => m.OrderId == orderId).ToList())
-        {
-            await InvokeAsync(message);
-        }
-    }
-
-    private Task InvokeAsync(SentMessage message) => RecordingTransport.DeliverAsync(Factory, message);
+    /// <summary>The side effects of every event of the order so far, delivered again.</summary>
+    public Task RedeliverAllAsync(string orderId) => Factory.Orchestrations.RedeliverAsync(orderId);
 
     public async Task<OrderDocument> OrderAsync(string orderId) => (await Factory.Lifecycle.FindAsync(orderId, CancellationToken.None))!;
 

@@ -80,6 +80,9 @@ public class ApiFactory : WebApplicationFactory<LocalHost.Program>
 
     /// <summary>Runs timer and queue functions as the local host does (and as the worker would).</summary>
     public LocalFunctionInvoker Functions => Services.GetRequiredService<LocalFunctionInvoker>();
+
+    /// <summary>The order orchestrations of this host's task hub.</summary>
+    public Orchestrations Orchestrations => new(Services);
 }
 
 [CollectionDefinition(Name)]

@@ -3,31 +3,40 @@ using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
 using HomeService.Functions.Dispatch;
-using Azure.Storage.Queues.Models;
-using Microsoft.Azure.Functions.Worker;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Workers;
 
 namespace HomeService.Functions.Orders;
 
-/// <summary>
-/// The order-events queue function: posts the message-center entries an event causes and runs the
-/// reactions that follow it (<see cref="OrderReactions"/>). Every step is idempotent by the event's id,
-/// so a redelivered event changes nothing.
-/// </summary>
-public sealed class OrderEventFunction(MessageCenter center, OrderReactions reactions)
+/// <summary>One event of an order's history with the notifications it causes; <see cref="Id"/> = "{order}:{position}".</summary>
+public sealed record OrderEventMessage(string Id, string OrderId, OrderEvent Event, IReadOnlyList<OrderNotification> Notifications)
 {
-    public const string Name = "HandleOrderEvent";
+    public int Position => int.Parse(Id[(Id.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+}
 
+/// <summary>
+/// The side effects of one event of an order's history (the orchestration's <see cref="OrderActivities.ReactToEvent"/>):
+/// the message-center entries it causes, and the reactions that follow it (<see cref="OrderReactions"/>). The event is
+/// read from the stored order at its position, never taken from a message, and every step is idempotent by the
+/// position, so running it twice changes nothing.
+/// </summary>
+public sealed class OrderEventHandler(OrderLifecycle lifecycle, MessageCenter center, OrderReactions reactions, ILogger<OrderEventHandler> logger)
+{
     /// <summary>Admin notifications go to one shared inbox, read at /api/admin/alerts.</summary>
     public const string AdminInbox = "admins";
 
-    [Function(Name)]
-    public async Task<string> RunAsync([QueueTrigger(OrderQueues.Events)] QueueMessage queued, CancellationToken ct)
+    /// <returns>False when the order or the position does not exist (nothing to do).</returns>
+    public async Task<bool> HandleAsync(string orderId, int position, CancellationToken ct)
     {
-        var message = JsonSerializer.Deserialize<OrderEventMessage>(queued.Body.ToString(), CosmosDb.JsonOptions)
-                      ?? throw new InvalidDataException("Empty order event message.");
+        var order = await lifecycle.FindAsync(orderId, ct);
+        if (order is null || position < 0 || position >= order.History.Count)
+        {
+            logger.LogWarning("Order {OrderId} has no event at position {Position}", orderId, position);
+            return false;
+        }
+
+        var message = MessageOf(order, position);
         foreach (var notification in message.Notifications)
         {
             var recipient = notification.Audience == Audience.Admin ? AdminInbox : notification.UserId!;
@@ -36,17 +45,27 @@ public sealed class OrderEventFunction(MessageCenter center, OrderReactions reac
         }
 
         await reactions.ReactAsync(message, ct);
-        return $"Order event {message.Event.GetType().Name} of {message.OrderId} handled";
+        logger.LogDebug("Order event {Event} of {OrderId} at {Position} handled", message.Event.GetType().Name, orderId, position);
+        return true;
+    }
+
+    /// <summary>The event at <paramref name="position"/> with the notifications it causes, judged on the state before it.</summary>
+    public static OrderEventMessage MessageOf(OrderDocument order, int position)
+    {
+        var before = OrderDecider.Evolve(OrderState.Initial, order.History.Take(position));
+        var @event = order.History[position];
+        return new OrderEventMessage($"{order.Id}:{position}", order.Id, @event, OrderNotifications.For(@event, before));
     }
 }
 
 /// <summary>
 /// What follows an order event outside the order document itself. Each reaction is safe to run twice:
 /// releasing a released reservation is a no-op, and commands sent back to the order are decided again
-/// (an already-applied one decides nothing).
+/// (an already-applied one decides nothing). Dispatch and settlement are not reactions but moves of the
+/// orchestration (<see cref="OrderOrchestrator"/>), decided from the order's state.
 /// </summary>
 public sealed class OrderReactions(
-    OrderLifecycle lifecycle, Reservations reservations, Dispatcher dispatcher, Handover handover, OrderMoneyReactions money,
+    OrderLifecycle lifecycle, Reservations reservations, Handover handover, OrderMoneyReactions money,
     WorkerStore workers, ILogger<OrderReactions> logger)
 {
     public async Task ReactAsync(OrderEventMessage message, CancellationToken ct)
@@ -76,22 +95,14 @@ public sealed class OrderReactions(
             case RefundCompleted completed:
                 await money.SettleCancellationFeeAsync(message.OrderId, completed.At, ct);
                 break;
-            case SettlementBecameDue due:
-                await money.SettleAsync(message, due, ct);
-                break;
-            case PaymentConfirmed:
-                await dispatcher.StartAsync(message.OrderId, ct);
-                break;
             case OfferAccepted e:
                 await workers.RecordOfferAsync(e.WorkerId, new OfferRecord(e.OrderId, e.Round, OfferOutcome.Accepted, e.At), ct);
                 break;
             case OfferRejected e:
                 await workers.RecordOfferAsync(e.WorkerId, new OfferRecord(e.OrderId, e.Round, OfferOutcome.Rejected, e.At), ct);
-                await dispatcher.NextAsync(message.OrderId, e.Round, ct);
                 break;
             case OfferExpired e:
                 await workers.RecordOfferAsync(e.WorkerId, new OfferRecord(e.OrderId, e.Round, OfferOutcome.Expired, e.At), ct);
-                await dispatcher.NextAsync(message.OrderId, e.Round, ct);
                 break;
             case OfferMade or OrderGrabbed or WorkerAssignedByAdmin or WorkerReassigned:
                 // The move released the previous holder already, unless its run died first.
