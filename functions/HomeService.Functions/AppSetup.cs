@@ -45,6 +45,7 @@ public static class AppSetup
         services.AddSingleton<OrderLifecycle>();
         services.AddSingleton<OrderReactions>();
         services.AddHomeServicePush(configuration, environment);
+        services.AddIntegrationEvents(configuration, environment);
 
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<ItemPopularity>();
