@@ -166,6 +166,7 @@ public sealed class BicepConsistencyTests
     }
 
     private const string ServiceBusDataSender = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39";
+    private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
 
     [Fact]
     public void The_integration_event_topic_is_the_apps_default_topic_and_the_app_is_told_its_name()
@@ -219,6 +220,24 @@ public sealed class BicepConsistencyTests
         Assert.Equal("[parameters('senderPrincipalId')]", assignment.GetProperty("principalId").GetString());
         Assert.StartsWith("[resourceId('Microsoft.ServiceBus/namespaces/topics',", Assert.Single(Resources(module, "Microsoft.Authorization/roleAssignments")).GetProperty("scope").GetString(), StringComparison.Ordinal);
         AssertIsAppIdentity(ModuleParameter("serviceBus", "senderPrincipalId").GetString());
+    }
+
+    [Fact]
+    public void The_app_identity_gets_the_table_role_the_durable_task_hub_needs()
+    {
+        var module = ModuleTemplate("rbac");
+        var appStorage = Resources(module, "Microsoft.Authorization/roleAssignments")
+            .Where(r => r.GetProperty("properties").GetProperty("principalId").GetString() == "[parameters('appPrincipalId')]")
+            .Where(r => r.GetProperty("scope").GetString()!.Contains("'Microsoft.Storage/storageAccounts'", StringComparison.Ordinal))
+            .ToList();
+        var looped = Assert.Single(appStorage);
+        var count = looped.GetProperty("copy").GetProperty("count").GetString()!;
+        var variable = System.Text.RegularExpressions.Regex.Match(count, @"variables\('([^']+)'\)").Groups[1].Value;
+        var roles = LiteralArray(module, variable).Select(r => ResolveVariables(module, r.GetString()!));
+
+        Assert.Contains(roles, role => role.Contains(StorageTableDataContributor, StringComparison.Ordinal));
+        Assert.Contains($"variables('{variable}')[copyIndex()]", looped.GetProperty("properties").GetProperty("roleDefinitionId").GetString(), StringComparison.Ordinal);
+        AssertIsAppIdentity(ModuleParameter("rbac", "appPrincipalId").GetString());
     }
 
     [Fact]
