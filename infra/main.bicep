@@ -115,6 +115,15 @@ var queueNames = [
 // Private blob containers of the app (the Flex deployment container is added by the module).
 var blobContainerNames = ['uploads']
 
+// The integration-event topic (ARCHITECTURE D4) and its subscriptions, one per downstream system. The topic name
+// must equal IntegrationEventsOptions.DefaultTopic in the app; the BicepConsistencyTests read these literals from
+// the compiled template, so keep them plain literals.
+var integrationEventsTopicName = 'order-events'
+var integrationEventsSubscriptionNames = [
+  'analytics'
+  'crm'
+]
+
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
   location: location
@@ -180,6 +189,19 @@ module keyVault './app/keyvault.bicep' = {
   }
 }
 
+module serviceBus './app/servicebus.bicep' = {
+  name: 'serviceBus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBusNamespaces}${resourceToken}'
+    location: location
+    tags: tags
+    topicName: integrationEventsTopicName
+    subscriptionNames: integrationEventsSubscriptionNames
+    senderPrincipalId: apiIdentity.outputs.principalId
+  }
+}
+
 module rbac './app/rbac.bicep' = {
   name: 'rbac'
   scope: rg
@@ -222,7 +244,7 @@ var pushSettings = pushProvider == 'WeChat'
 module api './app/api.bicep' = {
   name: 'api'
   scope: rg
-  // Roles first (Cosmos grants come with the cosmos outputs), so the first start can reach its data.
+  // Roles first (Cosmos and Service Bus grants come with those modules' outputs), so the first start can reach its data.
   dependsOn: [rbac]
   params: {
     name: functionAppName
@@ -267,6 +289,10 @@ module api './app/api.bicep' = {
       Money__CardHashKey: '@Microsoft.KeyVault(SecretUri=${secretUri}/card-hash-key)'
       // WeChat Pay 商家转账 (transfer-bills, scene 1005) through the payments merchant; None pauses payouts (never the sandbox in Azure).
       Money__PayoutProvider: payoutProvider
+      // Every order state change, once per event (message id = event id), with the app identity as Data Sender.
+      IntegrationEvents__Provider: 'ServiceBus'
+      IntegrationEvents__ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+      IntegrationEvents__ServiceBus__Topic: integrationEventsTopicName
     }
     optionalAppSettings: union(smsSettings, pushSettings)
   }
@@ -288,3 +314,4 @@ output STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
 output KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URI string = keyVault.outputs.uri
+output SERVICEBUS_NAMESPACE string = serviceBus.outputs.name

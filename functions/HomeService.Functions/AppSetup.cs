@@ -46,6 +46,7 @@ public static class AppSetup
         services.AddSingleton<OrderEventHandler>();
         services.AddSingleton<LifecycleOversight>();
         services.AddHomeServicePush(configuration, environment);
+        services.AddIntegrationEvents(configuration, environment);
 
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<ItemPopularity>();

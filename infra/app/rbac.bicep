@@ -14,6 +14,7 @@ var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
@@ -31,10 +32,12 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
 }
 
-// Blob Data Owner: host storage and the Flex deployment container (as in the azd sample), and the
-// app's uploads including user-delegation SAS. Queue Data Contributor: queue triggers, their
-// -poison queues and the app's own sends. No Table role: nothing here uses tables (no Durable).
-var appStorageRoles = [roles.storageBlobDataOwner, roles.storageQueueDataContributor]
+// Blob Data Owner: host storage and the Flex deployment container (as in the azd sample), the
+// app's uploads including user-delegation SAS, and the Durable task hub's leases and large
+// messages. Queue Data Contributor: queue triggers, their -poison queues, the app's own sends and
+// the task hub's control and work-item queues. Table Data Contributor: the task hub's History and
+// Instances tables (Durable's Azure Storage provider on AzureWebJobsStorage).
+var appStorageRoles = [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]
 
 resource appStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for roleId in appStorageRoles: {
@@ -72,7 +75,7 @@ resource appSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 var userStorageRoles = empty(userPrincipalId)
   ? []
-  : [roles.storageBlobDataContributor, roles.storageQueueDataContributor]
+  : [roles.storageBlobDataContributor, roles.storageQueueDataContributor, roles.storageTableDataContributor]
 
 resource userStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for roleId in userStorageRoles: {

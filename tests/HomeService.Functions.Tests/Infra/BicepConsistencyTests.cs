@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Text.Json;
 using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Messaging;
 
 namespace HomeService.Functions.Tests.Infra;
 
 /// <summary>
 /// Compares what infra/main.bicep deploys with what the app uses: Cosmos containers and partition
-/// keys with <see cref="CosmosContainers.All"/>, queues with <see cref="FunctionCatalog.QueueNames"/>.
+/// keys with <see cref="CosmosContainers.All"/>, queues with <see cref="FunctionCatalog.QueueNames"/>,
+/// the integration-event topic with <see cref="IntegrationEventsOptions.DefaultTopic"/>.
 /// </summary>
 /// <remarks>
 /// How the lists are read: from the compiled ARM template (artifacts/bicep/main.json, written by
@@ -163,6 +165,102 @@ public sealed class BicepConsistencyTests
             name => Assert.Contains(name, fromBicep));
     }
 
+    private const string ServiceBusDataSender = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39";
+    private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
+
+    [Fact]
+    public void The_integration_event_topic_is_the_apps_default_topic_and_the_app_is_told_its_name()
+    {
+        Assert.Equal(IntegrationEventsOptions.DefaultTopic, LiteralString(Template.Value, "integrationEventsTopicName"));
+
+        // The topic the module creates and the topic the app sends to both read that one variable.
+        Assert.Equal("[variables('integrationEventsTopicName')]", ModuleParameter("serviceBus", "topicName").GetString());
+        var settings = ModuleParameter("api", "appSettings");
+        Assert.Equal("[variables('integrationEventsTopicName')]", settings.GetProperty("IntegrationEvents__ServiceBus__Topic").GetString());
+        Assert.Equal("ServiceBus", settings.GetProperty("IntegrationEvents__Provider").GetString());
+        var fullyQualifiedNamespace = settings.GetProperty("IntegrationEvents__ServiceBus__FullyQualifiedNamespace").GetString();
+        Assert.Contains("'serviceBus'", fullyQualifiedNamespace, StringComparison.Ordinal);
+        Assert.Contains(".outputs.fullyQualifiedNamespace.value", fullyQualifiedNamespace, StringComparison.Ordinal);
+
+        var topic = Assert.Single(Resources(Template.Value, "Microsoft.ServiceBus/namespaces/topics"));
+        Assert.Equal("[format('{0}/{1}', parameters('name'), parameters('topicName'))]", topic.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public void The_topic_drops_repeated_message_ids_for_a_day_on_a_namespace_without_keys()
+    {
+        var topic = Assert.Single(Resources(Template.Value, "Microsoft.ServiceBus/namespaces/topics")).GetProperty("properties");
+        Assert.True(topic.GetProperty("requiresDuplicateDetection").GetBoolean());
+        Assert.Equal("P1D", topic.GetProperty("duplicateDetectionHistoryTimeWindow").GetString());
+
+        var serviceBus = Assert.Single(Resources(Template.Value, "Microsoft.ServiceBus/namespaces"));
+        Assert.Equal("Standard", serviceBus.GetProperty("sku").GetProperty("name").GetString());
+        Assert.True(serviceBus.GetProperty("properties").GetProperty("disableLocalAuth").GetBoolean());
+        Assert.Equal("1.2", serviceBus.GetProperty("properties").GetProperty("minimumTlsVersion").GetString());
+    }
+
+    [Fact]
+    public void The_topic_has_exactly_the_analytics_and_crm_subscriptions()
+    {
+        var names = LiteralArray(Template.Value, "integrationEventsSubscriptionNames").Select(n => n.GetString()!).Order(StringComparer.Ordinal);
+        Assert.Equal(["analytics", "crm"], names);
+
+        var subscriptions = Assert.Single(Resources(Template.Value, "Microsoft.ServiceBus/namespaces/topics/subscriptions"));
+        Assert.Contains("parameters('subscriptionNames')", subscriptions.GetProperty("copy").GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("[variables('integrationEventsSubscriptionNames')]", ModuleParameter("serviceBus", "subscriptionNames").GetString());
+    }
+
+    [Fact]
+    public void The_app_identity_is_service_bus_data_sender_on_the_topic()
+    {
+        var module = ModuleTemplate("serviceBus");
+        var assignment = Assert.Single(Resources(module, "Microsoft.Authorization/roleAssignments")).GetProperty("properties");
+
+        Assert.Contains(ServiceBusDataSender, ResolveVariables(module, assignment.GetProperty("roleDefinitionId").GetString()!), StringComparison.Ordinal);
+        Assert.Equal("[parameters('senderPrincipalId')]", assignment.GetProperty("principalId").GetString());
+        Assert.StartsWith("[resourceId('Microsoft.ServiceBus/namespaces/topics',", Assert.Single(Resources(module, "Microsoft.Authorization/roleAssignments")).GetProperty("scope").GetString(), StringComparison.Ordinal);
+        AssertIsAppIdentity(ModuleParameter("serviceBus", "senderPrincipalId").GetString());
+    }
+
+    [Fact]
+    public void The_app_identity_gets_the_table_role_the_durable_task_hub_needs()
+    {
+        var module = ModuleTemplate("rbac");
+        var appStorage = Resources(module, "Microsoft.Authorization/roleAssignments")
+            .Where(r => r.GetProperty("properties").GetProperty("principalId").GetString() == "[parameters('appPrincipalId')]")
+            .Where(r => r.GetProperty("scope").GetString()!.Contains("'Microsoft.Storage/storageAccounts'", StringComparison.Ordinal))
+            .ToList();
+        var looped = Assert.Single(appStorage);
+        var count = looped.GetProperty("copy").GetProperty("count").GetString()!;
+        var variable = System.Text.RegularExpressions.Regex.Match(count, @"variables\('([^']+)'\)").Groups[1].Value;
+        var roles = LiteralArray(module, variable).Select(r => ResolveVariables(module, r.GetString()!));
+
+        Assert.Contains(roles, role => role.Contains(StorageTableDataContributor, StringComparison.Ordinal));
+        Assert.Contains($"variables('{variable}')[copyIndex()]", looped.GetProperty("properties").GetProperty("roleDefinitionId").GetString(), StringComparison.Ordinal);
+        AssertIsAppIdentity(ModuleParameter("rbac", "appPrincipalId").GetString());
+    }
+
+    [Fact]
+    public void Integration_event_app_settings_in_bicep_bind_to_their_options()
+    {
+        var settings = ModuleParameter("api", "appSettings").EnumerateObject().Select(p => p.Name).Where(n => n.StartsWith("IntegrationEvents__", StringComparison.Ordinal)).ToList();
+        HashSet<string> Properties(Type type) => type.GetProperties().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
+        Assert.All(settings.Select(s => s.Split("__")[1]), name => Assert.Contains(name, Properties(typeof(IntegrationEventsOptions))));
+        var serviceBus = settings.Where(s => s.StartsWith("IntegrationEvents__ServiceBus__", StringComparison.Ordinal)).Select(s => s.Split("__")[2]).ToList();
+        Assert.All(serviceBus, name => Assert.Contains(name, Properties(typeof(ServiceBusIntegrationEventsOptions))));
+        var required = new ServiceBusIntegrationEventsOptions { Topic = "" }.Missing().Select(m => m[(m.LastIndexOf(':') + 1)..]);
+        Assert.All(required, name => Assert.Contains(name, serviceBus));
+        Assert.Contains("IntegrationEvents__Provider", settings);
+    }
+
+    private static void AssertIsAppIdentity(string? expression)
+    {
+        Assert.NotNull(expression);
+        Assert.Contains("'Microsoft.Resources/deployments', 'apiIdentity')", expression, StringComparison.Ordinal);
+        Assert.EndsWith(".outputs.principalId.value]", expression, StringComparison.Ordinal);
+    }
+
     private static readonly string RepoRoot = FindRepoRoot();
 
     private static string FindRepoRoot()
@@ -247,6 +345,52 @@ public sealed class BicepConsistencyTests
             declaration.ValueKind == JsonValueKind.Array,
             $"Bicep variable '{variableName}' must be a plain literal array; it compiled to {declaration.ValueKind}: {declaration.GetRawText()}");
         return [.. declaration.EnumerateArray()];
+    }
+
+    private static string LiteralString(JsonElement template, string variableName)
+    {
+        var declarations = new List<JsonElement>();
+        Walk(template, element =>
+        {
+            if (element.TryGetProperty("variables", out var variables)
+                && variables.ValueKind == JsonValueKind.Object
+                && variables.TryGetProperty(variableName, out var value))
+            {
+                declarations.Add(value);
+            }
+        });
+
+        var declaration = Assert.Single(declarations);
+        var text = declaration.ValueKind == JsonValueKind.String ? declaration.GetString()! : declaration.GetRawText();
+        Assert.False(text.StartsWith('['), $"Bicep variable '{variableName}' must be a plain literal string; it compiled to {text}");
+        return text;
+    }
+
+    /// <summary>The nested template of the module deployed as <paramref name="name"/> by main.bicep.</summary>
+    private static JsonElement ModuleTemplate(string name) =>
+        Module(name).GetProperty("properties").GetProperty("template");
+
+    /// <summary>What main.bicep passes to parameter <paramref name="parameter"/> of module <paramref name="name"/>.</summary>
+    private static JsonElement ModuleParameter(string name, string parameter) =>
+        Module(name).GetProperty("properties").GetProperty("parameters").GetProperty(parameter).GetProperty("value");
+
+    private static JsonElement Module(string name) =>
+        Assert.Single(Resources(Template.Value, "Microsoft.Resources/deployments"), d => d.GetProperty("name").GetString() == name);
+
+    /// <summary>An ARM expression with <c>variables('x')</c> and <c>variables('x').y</c> replaced by the template's literal strings.</summary>
+    private static string ResolveVariables(JsonElement template, string expression)
+    {
+        var variables = template.GetProperty("variables");
+        return System.Text.RegularExpressions.Regex.Replace(expression, @"variables\('([^']+)'\)(?:\.([A-Za-z0-9_]+))?", m =>
+        {
+            var value = variables.GetProperty(m.Groups[1].Value);
+            if (m.Groups[2].Success)
+            {
+                value = value.GetProperty(m.Groups[2].Value);
+            }
+
+            return value.ValueKind == JsonValueKind.String ? value.GetString()! : m.Value;
+        });
     }
 
     private static List<JsonElement> Resources(JsonElement template, string type)

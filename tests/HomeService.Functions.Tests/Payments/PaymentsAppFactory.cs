@@ -66,6 +66,8 @@ public class PaymentsAppFactory(string environment = "Development", IReadOnlyDic
         ["Workers:IdNumberHashKey"] = Convert.ToBase64String(new byte[32]),
         ["Money:CardHashKey"] = Convert.ToBase64String(new byte[32]),
         ["Money:PayoutProvider"] = "None",
+        // Outside Development integration events go to Service Bus; the client connects only at the first send.
+        ["IntegrationEvents:ServiceBus:FullyQualifiedNamespace"] = "sb-homeservice-tests.servicebus.windows.net",
     };
 
     /// <summary><see cref="ProductionBasics"/> with <paramref name="settings"/> on top.</summary>
