@@ -10,6 +10,7 @@ using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using HomeService.Functions.Infrastructure.Storage;
+using HomeService.Functions.Messaging;
 using HomeService.Functions.Money;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Orders;

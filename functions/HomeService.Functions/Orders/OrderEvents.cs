@@ -4,6 +4,7 @@ using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
 using HomeService.Functions.Dispatch;
 using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Messaging;
 using HomeService.Functions.Notifications;
 using HomeService.Functions.Workers;
 
@@ -17,11 +18,13 @@ public sealed record OrderEventMessage(string Id, string OrderId, OrderEvent Eve
 
 /// <summary>
 /// The side effects of one event of an order's history (the orchestration's <see cref="OrderActivities.ReactToEvent"/>):
-/// the message-center entries it causes, and the reactions that follow it (<see cref="OrderReactions"/>). The event is
+/// the message-center entries it causes, its integration event for downstream systems (published once: the id is the
+/// position, and the topic drops repeats), and the reactions that follow it (<see cref="OrderReactions"/>). The event is
 /// read from the stored order at its position, never taken from a message, and every step is idempotent by the
 /// position, so running it twice changes nothing.
 /// </summary>
-public sealed class OrderEventHandler(OrderLifecycle lifecycle, MessageCenter center, OrderReactions reactions, ILogger<OrderEventHandler> logger)
+public sealed class OrderEventHandler(
+    OrderLifecycle lifecycle, MessageCenter center, IIntegrationEvents integration, OrderReactions reactions, ILogger<OrderEventHandler> logger)
 {
     /// <summary>Admin notifications go to one shared inbox, read at /api/admin/alerts.</summary>
     public const string AdminInbox = "admins";
@@ -44,9 +47,20 @@ public sealed class OrderEventHandler(OrderLifecycle lifecycle, MessageCenter ce
             await center.PostAsync(recipient, $"{message.Id}:{recipient}", category, notification.MessageKey, message.OrderId, ct);
         }
 
+        await integration.PublishAsync(IntegrationEventOf(order, position), ct);
         await reactions.ReactAsync(message, ct);
         logger.LogDebug("Order event {Event} of {OrderId} at {Position} handled", message.Event.GetType().Name, orderId, position);
         return true;
+    }
+
+    /// <summary>The event at <paramref name="position"/> as downstream systems see it: the order's status after it, its data.</summary>
+    public static OrderIntegrationEvent IntegrationEventOf(OrderDocument order, int position)
+    {
+        var @event = order.History[position];
+        var after = OrderDecider.Evolve(OrderState.Initial, order.History.Take(position + 1));
+        return new OrderIntegrationEvent($"{order.Id}:{position}", @event.GetType().Name, order.Id, order.CityId,
+            JsonNamingPolicy.CamelCase.ConvertName(after.Status.ToString()), position, @event.At,
+            JsonSerializer.SerializeToElement(@event, CosmosDb.JsonOptions));
     }
 
     /// <summary>The event at <paramref name="position"/> with the notifications it causes, judged on the state before it.</summary>

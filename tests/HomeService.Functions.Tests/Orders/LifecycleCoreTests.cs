@@ -1,7 +1,11 @@
 using System.Net;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
+using System.Text.Json;
 using HomeService.Functions.Infrastructure.Cosmos;
+using HomeService.Functions.Infrastructure.Storage;
+using HomeService.Functions.Messaging;
+using Microsoft.Extensions.Options;
 using HomeService.Functions.Orders;
 using HomeService.Functions.Tests.Booking;
 using HomeService.Functions.Tests.Support;
@@ -101,6 +105,35 @@ public sealed class LifecycleCoreTests(LifecycleFactory factory)
         Assert.Single(await InboxAsync(customer.Client), key => key == "order.closed-unpaid");
         // Nothing is left to wait for: the orchestration has finished.
         Assert.Null(await factory.Orchestrations.SettleAsync(order.Id));
+    }
+
+    [Fact]
+    public async Task Every_event_of_an_order_goes_downstream_under_its_position_so_redeliveries_carry_the_same_id()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var worker = await world.WorkerAsync();
+        var customer = await world.CustomerAsync();
+        var order = await world.BookOkAsync(customer, world.At(4, 10), worker.Id);
+        await factory.Orchestrations.SettleAsync(order.Id);
+        factory.Clock.Advance(TimeSpan.FromMinutes(16));
+        await factory.Orchestrations.SettleAsync(order.Id);
+        await factory.Orchestrations.RedeliverAsync(order.Id);
+
+        var queueName = factory.Services.GetRequiredService<IOptions<IntegrationEventsOptions>>().Value.Queue;
+        var queue = factory.Services.GetRequiredService<StorageClients>().Queue(queueName);
+        var mine = new List<JsonElement>();
+        while ((await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value is { Length: > 0 } batch)
+        {
+            mine.AddRange(batch.Select(m => JsonDocument.Parse(m.Body).RootElement.Clone())
+                .Where(e => e.GetProperty("applicationProperties").GetProperty("orderId").GetString() == order.Id));
+        }
+
+        // Published by the orchestration and again by the redelivery: the same ids, which the topic's duplicate detection drops.
+        var byId = mine.GroupBy(e => e.GetProperty("messageId").GetString()!).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        Assert.Equal([$"{order.Id}:0", $"{order.Id}:1"], byId.Select(g => g.Key));
+        Assert.All(byId, g => Assert.Equal(2, g.Count()));
+        Assert.Equal(["OrderPlaced", "OrderClosedForNonPayment"], byId.Select(g => g.First().GetProperty("subject").GetString()));
+        Assert.Equal(["pendingPayment", "closed"], byId.Select(g => g.First().GetProperty("applicationProperties").GetProperty("status").GetString()));
     }
 
     [Fact]
