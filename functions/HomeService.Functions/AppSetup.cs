@@ -117,6 +117,7 @@ public static class AppSetup
         app.MapPaymentEndpoints(environment);
         app.MapOrderPaymentEndpoints();
         app.MapMoneyEndpoints();
+        app.MapPayoutRunEndpoints();
         return app;
     }
 }

@@ -37,6 +37,7 @@ public static class MoneySetup
         services.AddSingleton<BankCards>();
         services.AddSingleton<Withdrawals>();
         services.AddSingleton<PayoutRunner>();
+        services.AddSingleton<PayoutRuns>();
 
         var provider = section.Get<MoneyOptions>()?.PayoutProvider ?? "None";
         switch (provider.ToUpperInvariant())

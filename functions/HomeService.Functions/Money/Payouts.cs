@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Serialization;
 using HomeService.Domain.Money;
+using HomeService.Functions.Orders;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using Microsoft.Azure.Cosmos;
@@ -167,21 +169,20 @@ public sealed class PayoutRunner(
 
     /// <summary>
     /// A timer tick: repairs half-done money work, asks the provider about transfers awaiting the payee's confirmation,
-    /// then runs payouts if the settings' schedule has come due since the last tick.
+    /// and says whether the settings' schedule has come due since the last tick (then the tick starts a payout run).
     /// </summary>
-    public async Task<PayoutBatchDocument?> TickAsync(string runId, CancellationToken ct)
+    public async Task<bool> TickAsync(CancellationToken ct)
     {
         await ledger.RepairAsync(TimeSpan.FromMinutes(1), ct);
         await withdrawals.RepairAsync(TimeSpan.FromMinutes(1), ct);
         await ReconcileAwaitingAsync(ct);
-        if (!await IsDueAsync(ct))
-        {
-            return null;
-        }
-
-        return await RunAsync(runId, ct);
+        return await IsDueAsync(ct);
     }
 
+    /// <summary>
+    /// One payout run in-process, step by step as the payout orchestration runs it (<see cref="PayoutOrchestrator"/>):
+    /// the payable withdrawals, each paid, the batch recorded.
+    /// </summary>
     public async Task<PayoutBatchDocument?> RunAsync(string runId, CancellationToken ct)
     {
         if (provider is null)
@@ -190,15 +191,29 @@ public sealed class PayoutRunner(
             return null;
         }
 
-        var config = await settings.WithdrawalsAsync(ct);
-        var lease = TimeSpan.FromMinutes(config.PayoutLeaseMinutes);
         var started = time.GetUtcNow();
         var items = new List<PayoutBatchItem>();
-        foreach (var candidate in await withdrawals.PayableAsync(MaxPerRun, ct))
+        foreach (var id in await PayableAsync(ct))
         {
-            items.Add(await PayOneAsync(candidate.Id, runId, lease, config.MaxPayoutAttempts, ct));
+            items.Add(await PayOneAsync(id, runId, ct));
         }
 
+        return await RecordBatchAsync(runId, started, items, ct);
+    }
+
+    /// <summary>The withdrawals a run takes: approved ones and failed ones due for another attempt, at most <see cref="MaxPerRun"/>.</summary>
+    public async Task<IReadOnlyList<string>> PayableAsync(CancellationToken ct) =>
+        provider is null ? [] : [.. (await withdrawals.PayableAsync(MaxPerRun, ct)).Select(w => w.Id)];
+
+    /// <summary>Pays one withdrawal for run <paramref name="runId"/>; run again for the same run, it reports what the first did.</summary>
+    public async Task<PayoutBatchItem> PayOneAsync(string withdrawalId, string runId, CancellationToken ct)
+    {
+        var config = await settings.WithdrawalsAsync(ct);
+        return await PayOneAsync(withdrawalId, runId, TimeSpan.FromMinutes(config.PayoutLeaseMinutes), config.MaxPayoutAttempts, ct);
+    }
+
+    public async Task<PayoutBatchDocument> RecordBatchAsync(string runId, DateTimeOffset started, IReadOnlyList<PayoutBatchItem> items, CancellationToken ct)
+    {
         var batch = new PayoutBatchDocument
         {
             Id = $"batch:{runId}",
@@ -289,6 +304,20 @@ public sealed class PayoutRunner(
         }
         catch (ConflictException e)
         {
+            // This run already finished it (an activity delivered again): report what it did.
+            if (await withdrawals.FindAsync(id, ct) is { } done && done.Attempts.Any(a => a.Attempt == done.Attempt && a.ClaimId == runId))
+            {
+                switch (done.Status)
+                {
+                    case WithdrawalStatus.Paid:
+                        return new PayoutBatchItem(id, done.Attempt, "paid", done.ProviderReference);
+                    case WithdrawalStatus.AwaitingConfirmation:
+                        return new PayoutBatchItem(id, done.Attempt, "pending", done.ProviderReference);
+                    case WithdrawalStatus.Failed or WithdrawalStatus.Abandoned:
+                        return new PayoutBatchItem(id, done.Attempt, done.Status == WithdrawalStatus.Abandoned ? "abandoned" : "failed", Reason: done.FailureReason);
+                }
+            }
+
             // Another run holds it, or it moved on (paid, rejected) since the query.
             return new PayoutBatchItem(id, 0, "skipped", Reason: e.Code);
         }
@@ -364,18 +393,36 @@ public sealed class PayoutRunner(
 /// The payout timer. It ticks every 10 minutes; the payout run itself follows the NCRONTAB schedule in the
 /// withdrawal settings (default Mondays 02:00 UTC), so admins change it without a redeploy.
 /// </summary>
-public sealed class PayoutFunction(PayoutRunner runner)
+public sealed class PayoutFunction(PayoutRunner runner, PayoutRuns runs, DurableClientAccessor durable, TimeProvider time)
 {
     public const string Name = "PayoutWithdrawals";
     public const string Schedule = "0 */10 * * * *";
     public static readonly TimeSpan TickInterval = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Ticks every 10 minutes: repairs, reconciles transfers awaiting confirmation, and when the payout schedule in the
+    /// withdrawal settings has come due (weekly by default; admins change it without a redeploy) starts that run's payout
+    /// orchestration — one per occurrence, so overlapping ticks or hosts never start two.
+    /// </summary>
     [Function(Name)]
-    public async Task<string> RunAsync([TimerTrigger(Schedule)] TimerInfo timer, FunctionContext context, CancellationToken ct)
+    public async Task<string> RunAsync([TimerTrigger(Schedule)] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken ct)
     {
-        var batch = await runner.TickAsync(context.InvocationId, ct);
-        return batch is null
-            ? runner.ProviderConfigured ? "No payout run due" : "No payout provider configured; skipped"
-            : $"Payout run {batch.RunId}: {batch.Paid} paid, {batch.Failed} failed, {batch.Skipped} skipped, {batch.Pending} awaiting confirmation";
+        if (client is not null)
+        {
+            durable.Bind(client);
+        }
+
+        if (!runner.ProviderConfigured)
+        {
+            return "No payout provider configured; skipped";
+        }
+
+        if (!await runner.TickAsync(ct))
+        {
+            return "No payout run due";
+        }
+
+        var runId = await runs.StartAsync(PayoutRuns.ScheduledRunId(time.GetUtcNow()), "schedule", ct);
+        return $"Payout run {runId} started";
     }
 }

@@ -12,7 +12,7 @@ public sealed class AdminAuditTests(ApiFactory factory)
     public async Task Every_successful_admin_change_is_in_the_audit_log_with_who_what_and_the_ids_and_nothing_else_is()
     {
         var api = await CatalogApi.StartAsync(factory);
-        var adminId = (await factory.PhoneTokens[ApiFactory.AdminPhone]).UserId;
+        var adminId = (await factory.PhoneTokens[ApiFactory.AdminPhone].Value).UserId;
         var city = await api.CityAsync();
         var read = await (await api.Admin.GetAsync($"/api/admin/catalog/cities/{city}")).EnsureStatusAsync(HttpStatusCode.OK);
         var etag = read.Headers.ETag!.Tag;

@@ -185,9 +185,13 @@ public static class MoneyApi
         clock.SetUtcNow(new DateTimeOffset(next, TimeSpan.Zero) + TimeSpan.FromMinutes(1));
     }
 
-    /// <summary>Invokes the payout timer as the Functions host does: POST /PayoutWithdrawals with the timer envelope.</summary>
-    public static Task<LocalHost.FunctionRun> InvokePayoutTimerAsync(this ApiFactory factory) =>
-        factory.InvokeTimerAsync(PayoutFunction.Name, ClockOf(factory).GetUtcNow());
+    /// <summary>Fires the payout timer as its schedule would, and waits for the payout run it starts (if any) to finish.</summary>
+    public static async Task<LocalHost.FunctionRun> InvokePayoutTimerAsync(this ApiFactory factory)
+    {
+        var run = await factory.InvokeTimerAsync(PayoutFunction.Name, ClockOf(factory).GetUtcNow());
+        await factory.Orchestrations.CompleteAsync(Functions.Money.PayoutOrchestrator.Name);
+        return run;
+    }
 
     public static async Task AssertLedgerBalancedAsync(this ApiFactory factory)
     {

@@ -54,6 +54,44 @@ public sealed class PayoutTests(MoneyFactory factory)
     }
 
     [Fact]
+    public async Task An_admin_starts_a_payout_run_on_demand_whose_orchestration_pays_each_withdrawal_once_however_often_its_activities_run()
+    {
+        var withdrawals = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ApprovedWithdrawalAsync()));
+        var admin = await factory.AdminAsync();
+
+        var started = await (await admin.PostAsync("/api/admin/payouts/runs", null)).EnsureStatusAsync(HttpStatusCode.Accepted);
+        var runId = (await started.ReadJsonAsync()).GetProperty("runId").GetString()!;
+        await factory.Orchestrations.CompleteAsync(PayoutOrchestrator.Name);
+
+        var run = await (await (await admin.GetAsync($"/api/admin/payouts/runs/{runId}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal("Completed", run.GetProperty("runtimeStatus").GetString());
+        Assert.True(run.GetProperty("result").GetProperty("paid").GetInt32() >= 3);
+        foreach (var (_, id) in withdrawals)
+        {
+            Assert.Equal("paid", MoneyApi.StatusOf(await factory.AdminWithdrawalAsync(id)));
+        }
+
+        // Its pay activity delivered again for the same run reports what it did; a second run skips what is paid.
+        var invoker = factory.Functions;
+        var payOne = Functions.Hosting.FunctionCatalog.Get(PayoutActivities.PayOne);
+        foreach (var (_, id) in withdrawals)
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var again = await invoker.InvokeActivityAsync(payOne, new PayoutItemInput(runId, id), scope.ServiceProvider, runId);
+            Assert.Equal("paid", ((PayoutBatchItem)again.ReturnValue!).Outcome);
+        }
+
+        await (await admin.PostAsync("/api/admin/payouts/runs", null)).EnsureStatusAsync(HttpStatusCode.Accepted);
+        await factory.Orchestrations.CompleteAsync(PayoutOrchestrator.Name);
+        Assert.All(withdrawals, w => Assert.Single(factory.Payouts.Paid, p => p.WithdrawalId == w.WithdrawalId));
+
+        // The start is in the admin audit log.
+        var audit = await (await admin.GetAsync("/api/admin/audit?pageSize=50")).ReadJsonAsync();
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("route").GetString()!.Contains("/api/admin/payouts/runs", StringComparison.Ordinal));
+        await factory.AssertLedgerBalancedAsync();
+    }
+
+    [Fact]
     public async Task Two_payout_runs_racing_over_the_same_withdrawals_pay_each_once()
     {
         var withdrawals = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ApprovedWithdrawalAsync()));

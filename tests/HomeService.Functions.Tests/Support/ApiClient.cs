@@ -30,7 +30,8 @@ public static class ApiClient
     {
         var client = factory.CreateClient();
         // SMS codes may only be re-sent after the resend interval: one login per phone per factory, reused.
-        var token = await factory.PhoneTokens.GetOrAdd(phone, p => factory.PhoneLoginTokenAsync(factory.CreateClient(), p));
+        // Lazy: concurrent first logins must send one code, not race each other into the resend limit.
+        var token = await factory.PhoneTokens.GetOrAdd(phone, p => new Lazy<Task<TokenResponse>>(() => factory.PhoneLoginTokenAsync(factory.CreateClient(), p))).Value;
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         return client;
     }

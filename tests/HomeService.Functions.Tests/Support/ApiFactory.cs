@@ -74,7 +74,7 @@ public class ApiFactory : WebApplicationFactory<LocalHost.Program>
         builder.ConfigureTestServices(ConfigureTestServices);
     }
 
-    public System.Collections.Concurrent.ConcurrentDictionary<string, Task<TokenResponse>> PhoneTokens { get; } = new();
+    public System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<TokenResponse>>> PhoneTokens { get; } = new();
 
     public SandboxSmsSender Sms => Services.GetRequiredService<SandboxSmsSender>();
 

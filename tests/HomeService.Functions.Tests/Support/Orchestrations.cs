@@ -105,6 +105,39 @@ public sealed class Orchestrations(IServiceProvider services)
         await SettleAsync(orderId);
     }
 
+    /// <summary>Waits until no orchestration named <paramref name="name"/> runs (a payout run, say); a failed one fails the test.</summary>
+    public async Task CompleteAsync(string name)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var running = false;
+            await foreach (var instance in Client.GetAllInstancesAsync(new OrchestrationQuery()))
+            {
+                if (instance.Name != name)
+                {
+                    continue;
+                }
+
+                if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
+                {
+                    throw new Xunit.Sdk.XunitException($"{name} {instance.InstanceId} {instance.RuntimeStatus}: {instance.FailureDetails}");
+                }
+
+                running |= instance.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending;
+            }
+
+            if (!running)
+            {
+                return;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new Xunit.Sdk.XunitException($"{name} orchestrations still run after {Timeout.TotalSeconds} s");
+    }
+
     private async Task<IReadOnlyList<string>> RunningAsync()
     {
         var ids = new List<string>();

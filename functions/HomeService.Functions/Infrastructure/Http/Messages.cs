@@ -28,6 +28,7 @@ public static class Messages
         ["idempotency_key_reused"] = ("This Idempotency-Key was already used with a different request.", "该 Idempotency-Key 已用于另一个不同的请求。"),
         ["idempotency_key_required"] = ("This request needs an Idempotency-Key header.", "此请求需要 Idempotency-Key 请求头。"),
         ["sms_unavailable"] = ("SMS login is not available in this deployment.", "当前部署未开通短信登录。"),
+        ["payouts_unavailable"] = ("Payouts are not configured in this deployment.", "当前部署未配置提现打款。"),
         ["code_invalid"] = ("The code is wrong or has expired.", "验证码错误或已过期。"),
         ["wechat_code_invalid"] = ("The WeChat login code was rejected.", "微信登录凭证无效。"),
         ["already_exists"] = ("{0} already exists.", "{0}已存在。"),
@@ -150,6 +151,7 @@ public static class Messages
         ["res.refund"] = ("Refund", "退款单"),
         ["res.bank_card"] = ("Bank card", "银行卡"),
         ["res.withdrawal"] = ("Withdrawal", "提现"),
+        ["res.payout-run"] = ("Payout run", "打款批次"),
         ["res.order"] = ("Order", "订单"),
     };
 
