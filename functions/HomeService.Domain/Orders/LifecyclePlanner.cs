@@ -60,8 +60,8 @@ public static class LifecyclePlanner
     /// order (closed or cancelled → refunding), and its command starts the orchestration again.
     /// </summary>
     public static bool IsFinished(OrderState state) =>
-        state.Status is Settled or Closed or Cancelled or Refunded &&
-        state.Deadlines.Count == 0 && !state.SettlementIsDue && state.RefundPendingFen == 0;
+        state.Deadlines.Count == 0 && state.RefundPendingFen == 0 &&
+        (state.Status == Settled || (state.Status is Closed or Cancelled or Refunded && !state.SettlementIsDue));
 
     /// <summary>The command a due deadline stands for; null when the order no longer holds it (a stale timer).</summary>
     public static OrderCommand? CommandFor(Deadline deadline, OrderState state, DateTimeOffset now)

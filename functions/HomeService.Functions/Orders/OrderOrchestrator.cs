@@ -54,7 +54,7 @@ public sealed class OrderOrchestrator : TaskOrchestrator<OrderLifecycleInput, Or
 
     public override async Task<OrderLifecycleResult> RunAsync(TaskOrchestrationContext context, OrderLifecycleInput input)
     {
-        var log = context.CreateReplaySafeLogger<OrderOrchestrator>();
+        var log = context.CreateReplaySafeLogger(typeof(OrderOrchestrator).FullName!);
         var orderId = input.OrderId;
         var handled = input.Handled;
         var skip = (input.Skip ?? []).ToList();
@@ -62,7 +62,7 @@ public sealed class OrderOrchestrator : TaskOrchestrator<OrderLifecycleInput, Or
         LifecyclePhase? phase = null;
         for (var turn = 0; turn < MaxTurns; turn++)
         {
-            var step = await context.CallActivityAsync<OrderStep>(OrderActivities.Read, new ReadOrderInput(orderId, skip), Retry);
+            var step = await context.CallActivityAsync<OrderStep>(OrderActivities.Read, new ReadOrderInput(orderId, [.. skip]), Retry);
             if (!step.Exists)
             {
                 if (awaitedPlacement || handled > 0)
