@@ -28,31 +28,29 @@ public sealed record LifecyclePlan(LifecycleMove Move, Deadline? Deadline = null
 /// </summary>
 public static class LifecyclePlanner
 {
+    /// <summary>One rule of the plan: what to do, when (in words, for the diagram), and the test that picks it.</summary>
+    public sealed record Rule(LifecycleMove Move, string When, Func<OrderState, DateTimeOffset, Deadline[], LifecyclePlan?> Pick);
+
+    /// <summary>The rules in the order they are tried; docs/order-lifecycle.md draws the orchestration from them.</summary>
+    public static IReadOnlyList<Rule> Rules { get; } =
+    [
+        new(LifecycleMove.Fire, "a deadline is due",
+            (_, now, deadlines) => deadlines.FirstOrDefault(d => d.DueAt <= now) is { } due ? new LifecyclePlan(LifecycleMove.Fire, due) : null),
+        new(LifecycleMove.Settle, "settlement is due",
+            (state, _, _) => state.SettlementIsDue && state.Status is Confirmed or Refunded ? new LifecyclePlan(LifecycleMove.Settle) : null),
+        new(LifecycleMove.Offer, "paid, no open offer, not grab pool",
+            (state, _, _) => state.Status == Dispatching && state.DispatchMode != DispatchMode.GrabPool && state.OfferedToWorkerId is null
+                ? new LifecyclePlan(LifecycleMove.Offer, OfferRound: state.OfferRound)
+                : null),
+        new(LifecycleMove.Finish, "over, nothing pending", (state, _, _) => IsFinished(state) ? new LifecyclePlan(LifecycleMove.Finish) : null),
+        new(LifecycleMove.Wait, "otherwise", (_, _, deadlines) => new LifecyclePlan(LifecycleMove.Wait, deadlines.FirstOrDefault())),
+    ];
+
     public static LifecyclePlan Next(OrderState state, DateTimeOffset now, IReadOnlyCollection<Deadline>? skip = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var deadlines = state.Deadlines.Where(d => skip is null || !skip.Contains(d)).OrderBy(d => d.DueAt).ToArray();
-        if (deadlines.FirstOrDefault(d => d.DueAt <= now) is { } due)
-        {
-            return new LifecyclePlan(LifecycleMove.Fire, due);
-        }
-
-        if (state.SettlementIsDue && state.Status is Confirmed or Refunded)
-        {
-            return new LifecyclePlan(LifecycleMove.Settle);
-        }
-
-        if (state.Status == Dispatching && state.DispatchMode != DispatchMode.GrabPool && state.OfferedToWorkerId is null)
-        {
-            return new LifecyclePlan(LifecycleMove.Offer, OfferRound: state.OfferRound);
-        }
-
-        if (IsFinished(state))
-        {
-            return new LifecyclePlan(LifecycleMove.Finish);
-        }
-
-        return new LifecyclePlan(LifecycleMove.Wait, deadlines.FirstOrDefault());
+        return Rules.Select(rule => rule.Pick(state, now, deadlines)).First(plan => plan is not null)!;
     }
 
     /// <summary>

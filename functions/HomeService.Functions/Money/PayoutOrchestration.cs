@@ -117,13 +117,14 @@ public static class PayoutRunEndpoints
         {
             if (!runner.ProviderConfigured)
             {
-                throw new FeatureUnavailableException("payouts_unavailable");
+                // The deployment pays nobody (Money:PayoutProvider=None): withdrawals wait; nothing to start.
+                throw new ConflictException("payouts_unavailable");
             }
 
             var runId = await payouts.StartAsync($"payout-manual-{Guid.NewGuid():N}", $"admin:{http.User.UserId()}", ct);
             return TypedResults.Accepted($"/api/admin/payouts/runs/{runId}", await payouts.DescribeAsync(runId, ct));
         }).WithSummary("Start a payout run now (audited): every approved withdrawal is paid, each at most once")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status409Conflict);
         runs.MapGet("/{runId}", async Task<Ok<PayoutRunView>> (string runId, PayoutRuns payouts, CancellationToken ct) =>
                 TypedResults.Ok(await payouts.DescribeAsync(runId, ct) ?? throw new NotFoundException("res.payout-run", runId)))
             .WithSummary("A payout run: its orchestration's status and, once finished, how many were paid, failed, skipped or await confirmation")

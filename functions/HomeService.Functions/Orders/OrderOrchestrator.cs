@@ -83,7 +83,13 @@ public sealed class OrderOrchestrator : TaskOrchestrator<OrderLifecycleInput, Or
                 await context.CallActivityAsync<bool>(OrderActivities.ReactToEvent, new OrderEventRef(orderId, position), Retry);
             }
 
-            handled = Math.Max(handled, step.HistoryCount);
+            if (step.HistoryCount > handled)
+            {
+                // The reactions may have changed the order themselves (a refund the provider refused, say): plan on a fresh read.
+                handled = step.HistoryCount;
+                continue;
+            }
+
             var now = LifecyclePlanner.PhaseOf(step.Status);
             phase ??= now;
             if (now != phase)

@@ -66,11 +66,14 @@ public sealed class OrderOrchestratorTests
     public async Task New_events_get_their_side_effects_in_order_by_position_before_it_waits_for_the_nearest_deadline()
     {
         _steps.Enqueue(Step(OrderStatus.PendingPayment, 3, new LifecyclePlan(LifecycleMove.Wait, PaymentDue)));
+        _steps.Enqueue(Step(OrderStatus.PendingPayment, 3, new LifecyclePlan(LifecycleMove.Wait, PaymentDue)));
         _steps.Enqueue(Step(OrderStatus.PendingPayment, 3, new LifecyclePlan(LifecycleMove.Finish)));
 
         var result = await RunAsync(new OrderLifecycleInput(OrderId, Handled: 1));
 
         Assert.Equal([new OrderEventRef(OrderId, 1), new OrderEventRef(OrderId, 2)], _activities);
+        // The plan is made on a read after the side effects (they may change the order themselves).
+        Assert.Equal(3, _reads.Count);
         Assert.Equal(PaymentDue.DueAt.UtcDateTime, Assert.Single(_timers));
         var waiting = Assert.Single(_statuses, s => s.Phase == "waiting");
         Assert.Equal((nameof(TimerKind.PaymentTimeout), PaymentDue.DueAt, 3), (waiting.WaitingFor, waiting.Until, waiting.Handled));
@@ -166,6 +169,7 @@ public sealed class OrderOrchestratorTests
     {
         var stale = new Deadline(TimerKind.OfferAcceptance, Now);
         _steps.Enqueue(Step(OrderStatus.PendingPayment, 1, new LifecyclePlan(LifecycleMove.Wait, PaymentDue)));
+        _steps.Enqueue(Step(OrderStatus.Dispatching, 2, new LifecyclePlan(LifecycleMove.Offer)));
         _steps.Enqueue(Step(OrderStatus.Dispatching, 2, new LifecyclePlan(LifecycleMove.Offer)));
 
         await RunAsync(new OrderLifecycleInput(OrderId, Handled: 1, Generation: 4, Skip: [stale]));

@@ -31,8 +31,8 @@ namespace HomeService.Functions.Tests.Support;
 public sealed class OrchestrationTestHost : IAsyncDisposable
 {
     private readonly IHost _sidecar;
-    private readonly IHost _worker;
     private readonly GrpcChannel _channel;
+    private IHost _worker;
 
     private OrchestrationTestHost(IHost sidecar, IHost worker, GrpcChannel channel, TimeControlledTaskHub hub, FakeTimeProvider clock, MemoryOrders orders)
     {
@@ -42,15 +42,15 @@ public sealed class OrchestrationTestHost : IAsyncDisposable
         Hub = hub;
         Clock = clock;
         Orders = orders;
-        Client = worker.Services.GetRequiredService<DurableTaskClient>();
     }
 
-    public DurableTaskClient Client { get; }
+    public DurableTaskClient Client => _worker.Services.GetRequiredService<DurableTaskClient>();
     public TimeControlledTaskHub Hub { get; }
     public FakeTimeProvider Clock { get; }
     public MemoryOrders Orders { get; }
 
-    public static async Task<OrchestrationTestHost> StartAsync(DateTimeOffset start)
+    /// <param name="tasks">What the worker runs (default: the order orchestrator with the in-memory order activities).</param>
+    public static async Task<OrchestrationTestHost> StartAsync(DateTimeOffset start, Action<DurableTaskRegistry, MemoryOrders>? tasks = null)
     {
         var clock = new FakeTimeProvider(start);
         var memory = new InMemoryOrchestrationService();
@@ -82,6 +82,31 @@ public sealed class OrchestrationTestHost : IAsyncDisposable
             .Build();
         await sidecar.StartAsync();
         var channel = GrpcChannel.ForAddress(address);
+        var worker = await StartWorkerAsync(channel, r => (tasks ?? OrderTasks)(r, orders));
+        return new OrchestrationTestHost(sidecar, worker, channel, hub, clock, orders);
+    }
+
+    /// <summary>The order orchestrator and the activities of <see cref="MemoryOrders"/>.</summary>
+    public static void OrderTasks(DurableTaskRegistry r, MemoryOrders orders)
+    {
+        r.AddOrchestrator(OrderOrchestrator.Name, typeof(OrderOrchestrator));
+        r.AddActivityFunc<ReadOrderInput, OrderStep>(OrderActivities.Read, (_, i) => orders.Read(i));
+        r.AddActivityFunc<OrderEventRef, bool>(OrderActivities.ReactToEvent, (_, i) => orders.React(i));
+        r.AddActivityFunc<FireDeadlineInput, MoveOutcome>(OrderActivities.FireDeadline, (_, i) => orders.Fire(i));
+        r.AddActivityFunc<OrderMoveInput, MoveOutcome>(OrderActivities.OfferNextWorker, (_, i) => orders.Offer(i));
+        r.AddActivityFunc<OrderMoveInput, MoveOutcome>(OrderActivities.Settle, (_, i) => orders.Settle(i));
+    }
+
+    /// <summary>A deployment: the worker stops and a new one starts with <paramref name="tasks"/>, on the same task hub.</summary>
+    public async Task RedeployAsync(Action<DurableTaskRegistry, MemoryOrders> tasks)
+    {
+        await _worker.StopAsync();
+        _worker.Dispose();
+        _worker = await StartWorkerAsync(_channel, r => tasks(r, Orders));
+    }
+
+    private static async Task<IHost> StartWorkerAsync(GrpcChannel channel, Action<DurableTaskRegistry> tasks)
+    {
         var worker = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
             .ConfigureServices(services =>
@@ -90,21 +115,13 @@ public sealed class OrchestrationTestHost : IAsyncDisposable
                 {
                     b.UseGrpc(channel);
                     b.Configure(o => o.MaximumTimerInterval = TimeSpan.FromDays(3650));
-                    b.AddTasks(r =>
-                    {
-                        r.AddOrchestrator(OrderOrchestrator.Name, typeof(OrderOrchestrator));
-                        r.AddActivityFunc<ReadOrderInput, OrderStep>(OrderActivities.Read, (_, i) => orders.Read(i));
-                        r.AddActivityFunc<OrderEventRef, bool>(OrderActivities.ReactToEvent, (_, i) => orders.React(i));
-                        r.AddActivityFunc<FireDeadlineInput, MoveOutcome>(OrderActivities.FireDeadline, (_, i) => orders.Fire(i));
-                        r.AddActivityFunc<OrderMoveInput, MoveOutcome>(OrderActivities.OfferNextWorker, (_, i) => orders.Offer(i));
-                        r.AddActivityFunc<OrderMoveInput, MoveOutcome>(OrderActivities.Settle, (_, i) => orders.Settle(i));
-                    });
+                    b.AddTasks(tasks);
                 });
                 services.AddDurableTaskClient(b => { b.UseGrpc(channel); b.RegisterDirectly(); });
             })
             .Build();
         await worker.StartAsync();
-        return new OrchestrationTestHost(sidecar, worker, channel, hub, clock, orders);
+        return worker;
     }
 
     /// <summary>Places the order and starts its orchestration, as booking does.</summary>
