@@ -24,8 +24,9 @@ public static class OrderOrchestrationDiagram
         var b = new StringBuilder();
         b.Append("flowchart TD\n");
         b.Append($"    start([booking starts it, instance id = order id]) --> read\n");
-        b.Append($"    read[\"{OrderActivities.Read}: the order and the plan, in business time\"] --> react\n");
-        b.Append($"    react[\"{OrderActivities.ReactToEvent} for each new event, by position: messages, integration event, reactions\"] --> phase\n");
+        b.Append($"    read[\"{OrderActivities.Read}: the order and the plan, in business time\"] -- \"new events\" --> react\n");
+        b.Append($"    react[\"{OrderActivities.ReactToEvent} for each, by position: messages, integration event, reactions\"] --> read\n");
+        b.Append("    read -- \"none new\" --> phase\n");
         b.Append($"    phase{{{{\"same phase, under {OrderOrchestrator.MaxTurns.ToString(CultureInfo.InvariantCulture)} turns?\"}}}} -- no --> again([ContinueAsNew: a fresh history, the position kept])\n");
         b.Append("    phase -- yes --> plan{LifecyclePlanner}\n");
         foreach (var rule in LifecyclePlanner.Rules)

@@ -30,12 +30,14 @@ namespace HomeService.Functions.Tests.Support;
 /// </summary>
 public sealed class OrchestrationTestHost : IAsyncDisposable
 {
-    private readonly IHost _sidecar;
-    private readonly GrpcChannel _channel;
+    private readonly string _address;
+    private IHost _sidecar;
+    private GrpcChannel _channel;
     private IHost _worker;
 
-    private OrchestrationTestHost(IHost sidecar, IHost worker, GrpcChannel channel, TimeControlledTaskHub hub, FakeTimeProvider clock, MemoryOrders orders)
+    private OrchestrationTestHost(string address, IHost sidecar, IHost worker, GrpcChannel channel, TimeControlledTaskHub hub, FakeTimeProvider clock, MemoryOrders orders)
     {
+        _address = address;
         _sidecar = sidecar;
         _worker = worker;
         _channel = channel;
@@ -64,6 +66,39 @@ public sealed class OrchestrationTestHost : IAsyncDisposable
         }
 
         var address = $"http://127.0.0.1:{port}";
+        var sidecar = await StartSidecarAsync(address, hub);
+        var channel = GrpcChannel.ForAddress(address);
+        var worker = await StartWorkerAsync(channel, r => (tasks ?? OrderTasks)(r, orders));
+        return new OrchestrationTestHost(address, sidecar, worker, channel, hub, clock, orders);
+    }
+
+    /// <summary>The order orchestrator and the activities of <see cref="MemoryOrders"/>.</summary>
+    public static void OrderTasks(DurableTaskRegistry r, MemoryOrders orders)
+    {
+        r.AddOrchestrator(OrderOrchestrator.Name, typeof(OrderOrchestrator));
+        r.AddActivityFunc<ReadOrderInput, OrderStep>(OrderActivities.Read, (_, i) => orders.Read(i));
+        r.AddActivityFunc<OrderEventRef, bool>(OrderActivities.ReactToEvent, (_, i) => orders.React(i));
+        r.AddActivityFunc<FireDeadlineInput, MoveOutcome>(OrderActivities.FireDeadline, (_, i) => orders.Fire(i));
+        r.AddActivityFunc<OrderMoveInput, MoveOutcome>(OrderActivities.OfferNextWorker, (_, i) => orders.Offer(i));
+        r.AddActivityFunc<OrderMoveInput, MoveOutcome>(OrderActivities.Settle, (_, i) => orders.Settle(i));
+    }
+
+    /// <summary>A deployment: the app stops and starts again with <paramref name="tasks"/>, on the same task hub (its state kept).</summary>
+    public async Task RedeployAsync(Action<DurableTaskRegistry, MemoryOrders> tasks)
+    {
+        await _worker.StopAsync();
+        _worker.Dispose();
+        await _channel.ShutdownAsync();
+        _channel.Dispose();
+        await _sidecar.StopAsync();
+        _sidecar.Dispose();
+        _sidecar = await StartSidecarAsync(_address, Hub);
+        _channel = GrpcChannel.ForAddress(_address);
+        _worker = await StartWorkerAsync(_channel, r => tasks(r, Orders));
+    }
+
+    private static async Task<IHost> StartSidecarAsync(string address, TimeControlledTaskHub hub)
+    {
         var sidecar = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders())
             .ConfigureWebHostDefaults(web =>
@@ -81,28 +116,7 @@ public sealed class OrchestrationTestHost : IAsyncDisposable
             })
             .Build();
         await sidecar.StartAsync();
-        var channel = GrpcChannel.ForAddress(address);
-        var worker = await StartWorkerAsync(channel, r => (tasks ?? OrderTasks)(r, orders));
-        return new OrchestrationTestHost(sidecar, worker, channel, hub, clock, orders);
-    }
-
-    /// <summary>The order orchestrator and the activities of <see cref="MemoryOrders"/>.</summary>
-    public static void OrderTasks(DurableTaskRegistry r, MemoryOrders orders)
-    {
-        r.AddOrchestrator(OrderOrchestrator.Name, typeof(OrderOrchestrator));
-        r.AddActivityFunc<ReadOrderInput, OrderStep>(OrderActivities.Read, (_, i) => orders.Read(i));
-        r.AddActivityFunc<OrderEventRef, bool>(OrderActivities.ReactToEvent, (_, i) => orders.React(i));
-        r.AddActivityFunc<FireDeadlineInput, MoveOutcome>(OrderActivities.FireDeadline, (_, i) => orders.Fire(i));
-        r.AddActivityFunc<OrderMoveInput, MoveOutcome>(OrderActivities.OfferNextWorker, (_, i) => orders.Offer(i));
-        r.AddActivityFunc<OrderMoveInput, MoveOutcome>(OrderActivities.Settle, (_, i) => orders.Settle(i));
-    }
-
-    /// <summary>A deployment: the worker stops and a new one starts with <paramref name="tasks"/>, on the same task hub.</summary>
-    public async Task RedeployAsync(Action<DurableTaskRegistry, MemoryOrders> tasks)
-    {
-        await _worker.StopAsync();
-        _worker.Dispose();
-        _worker = await StartWorkerAsync(_channel, r => tasks(r, Orders));
+        return sidecar;
     }
 
     private static async Task<IHost> StartWorkerAsync(GrpcChannel channel, Action<DurableTaskRegistry> tasks)
