@@ -10,10 +10,7 @@ public sealed class IntegrationEventsOptions
     /// <summary>The topic infra/main.bicep creates (a test keeps the two equal).</summary>
     public const string DefaultTopic = "order-events";
 
-    /// <summary>
-    /// The local queue. Not <c>order-events</c>: that Storage queue is the order outbox's, read by HandleOrderEvent, which
-    /// would take these messages (and poison them) before a developer could read them.
-    /// </summary>
+    /// <summary>The local queue, read by no function: a developer reads what a subscriber of the topic would get.</summary>
     public const string DefaultQueue = "integration-events";
 
     /// <summary>"ServiceBus" (the default outside Development) or "StorageQueue" (Development only; the default there).</summary>

@@ -327,7 +327,8 @@ public sealed class BicepConsistencyTests
         }
     }
 
-    private static List<JsonElement> LiteralArray(JsonElement template, string variableName)
+    /// <summary>The one declaration of a Bicep variable, wherever in the template (or a module's) it is.</summary>
+    private static JsonElement Variable(JsonElement template, string variableName)
     {
         var declarations = new List<JsonElement>();
         Walk(template, element =>
@@ -340,7 +341,12 @@ public sealed class BicepConsistencyTests
             }
         });
 
-        var declaration = Assert.Single(declarations);
+        return Assert.Single(declarations);
+    }
+
+    private static List<JsonElement> LiteralArray(JsonElement template, string variableName)
+    {
+        var declaration = Variable(template, variableName);
         Assert.True(
             declaration.ValueKind == JsonValueKind.Array,
             $"Bicep variable '{variableName}' must be a plain literal array; it compiled to {declaration.ValueKind}: {declaration.GetRawText()}");
@@ -349,18 +355,7 @@ public sealed class BicepConsistencyTests
 
     private static string LiteralString(JsonElement template, string variableName)
     {
-        var declarations = new List<JsonElement>();
-        Walk(template, element =>
-        {
-            if (element.TryGetProperty("variables", out var variables)
-                && variables.ValueKind == JsonValueKind.Object
-                && variables.TryGetProperty(variableName, out var value))
-            {
-                declarations.Add(value);
-            }
-        });
-
-        var declaration = Assert.Single(declarations);
+        var declaration = Variable(template, variableName);
         var text = declaration.ValueKind == JsonValueKind.String ? declaration.GetString()! : declaration.GetRawText();
         Assert.False(text.StartsWith('['), $"Bicep variable '{variableName}' must be a plain literal string; it compiled to {text}");
         return text;

@@ -28,14 +28,7 @@ public sealed class OrderActivityReplayTests(PaymentFlowFactory factory)
     private async Task<(PaymentFlowWorld World, TestWorker Worker, OrderView Order)> SettledOrderAsync()
     {
         var world = await PaymentFlowWorld.StartAsync(factory);
-        var (worker, _, order) = await world.PaidOrderAsync(daysAhead: 1, hour: 16);
-        await world.AcceptAsync(order.Id, worker.Id);
-        factory.Clock.SetUtcNow(order.Start);
-        await world.ExecuteAsync(order.Id, (_, now) => new Arrive(worker.Id, now));
-        await world.ExecuteAsync(order.Id, (_, now) => new StartService(worker.Id, now));
-        factory.Clock.SetUtcNow(order.End);
-        await world.ExecuteAsync(order.Id, (_, now) => new Complete(worker.Id, [], "done", now));
-        var confirmed = await world.ExecuteAsync(order.Id, (o, now) => new Confirm(o.CustomerId, now));
+        var (worker, order, confirmed) = await world.ConfirmedOrderAsync(daysAhead: 1, hour: 16);
         factory.Clock.Advance(confirmed.State.Timings.ComplaintWindow + TimeSpan.FromMinutes(1));
         await world.DeliverAsync(order.Id);
         Assert.Equal(OrderStatus.Settled, (await world.OrderAsync(order.Id)).Status);

@@ -14,14 +14,7 @@ public sealed class PaymentFlowSettlementTests(PaymentFlowFactory factory)
     public async Task A_confirmed_order_is_settled_once_the_complaint_window_closes_and_double_delivery_changes_nothing()
     {
         var world = await PaymentFlowWorld.StartAsync(factory);
-        var (worker, _, order) = await world.PaidOrderAsync(daysAhead: 1, hour: 14);
-        await world.AcceptAsync(order.Id, worker.Id);
-        factory.Clock.SetUtcNow(order.Start);
-        await world.ExecuteAsync(order.Id, (_, now) => new Arrive(worker.Id, now));
-        await world.ExecuteAsync(order.Id, (_, now) => new StartService(worker.Id, now));
-        factory.Clock.SetUtcNow(order.End);
-        await world.ExecuteAsync(order.Id, (_, now) => new Complete(worker.Id, [], "done", now));
-        var confirmed = await world.ExecuteAsync(order.Id, (o, now) => new Confirm(o.CustomerId, now));
+        var (worker, order, confirmed) = await world.ConfirmedOrderAsync(daysAhead: 1, hour: 14);
         Assert.Equal(OrderStatus.Confirmed, confirmed.Status);
         Assert.Equal(0, (await worker.Client.WalletAsync()).AvailableFen);
 

@@ -65,6 +65,20 @@ public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld bo
         return (worker, customer, order);
     }
 
+    /// <summary>A paid order accepted by its worker, served on the fake clock and confirmed by its customer.</summary>
+    public async Task<(TestWorker Worker, OrderView Order, OrderDocument Confirmed)> ConfirmedOrderAsync(int daysAhead, int hour)
+    {
+        var (worker, _, order) = await PaidOrderAsync(daysAhead, hour);
+        await AcceptAsync(order.Id, worker.Id);
+        Factory.Clock.SetUtcNow(order.Start);
+        await ExecuteAsync(order.Id, (_, now) => new Arrive(worker.Id, now));
+        await ExecuteAsync(order.Id, (_, now) => new StartService(worker.Id, now));
+        Factory.Clock.SetUtcNow(order.End);
+        await ExecuteAsync(order.Id, (_, now) => new Complete(worker.Id, [], "done", now));
+        var confirmed = await ExecuteAsync(order.Id, (o, now) => new Confirm(o.CustomerId, now));
+        return (worker, order, confirmed);
+    }
+
     public static async Task<OrderPaymentView> PayAsync(TestCustomer customer, string orderId) =>
         await (await (await customer.Client.PostAsync($"/api/customer/orders/{orderId}/pay", null)).EnsureStatusAsync(HttpStatusCode.OK))
             .ReadAsync<OrderPaymentView>();
