@@ -26,7 +26,23 @@ public sealed class StackProcess : IAsyncDisposable
     public string CosmosKey { get; }
     public string StorageConnectionString { get; }
 
+    /// <summary>Starts the stack; a start that lost a free port to a stack starting at the same moment is tried again.</summary>
     public static async Task<StackProcess> StartAsync(string dataDirectory)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(dataDirectory);
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // Other ports next time.
+            }
+        }
+    }
+
+    private static async Task<StackProcess> TryStartAsync(string dataDirectory)
     {
         var start = new ProcessStartInfo("node",
             [Path.Combine(LocalStack.RepoRoot, "scripts", "local-stack.mjs"), "--data", Path.Combine(dataDirectory, "azurite"),

@@ -28,15 +28,60 @@ public sealed class LocalStack
 
     private static LocalStack Start()
     {
+        // Free ports are picked by binding and letting go; a stack started at the same moment (a restart test's) may
+        // take one first and this one exit. Another try picks other ports.
+        var errors = new List<string>();
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            if (TryStart(attempt, out var stack, out var error))
+            {
+                return stack!;
+            }
+
+            errors.Add(error!);
+        }
+
+        throw new InvalidOperationException("The local stack did not start (is `npm ci` done?):\n" + string.Join("\n", errors));
+    }
+
+    private static bool TryStart(int attempt, out LocalStack? stack, out string? error)
+    {
         var script = Path.Combine(RepoRoot, "scripts", "local-stack.mjs");
-        var start = new ProcessStartInfo("node", [script, "--ephemeral", "--data", Path.Combine(RepoRoot, ".local", $"test-azurite-{Environment.ProcessId}")])
+        var data = Path.Combine(RepoRoot, ".local", $"test-azurite-{Environment.ProcessId}-{attempt}");
+        var start = new ProcessStartInfo("node", [script, "--ephemeral", "--data", data])
         {
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
+            RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = RepoRoot,
         };
         var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started");
+        var stderr = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (stderr)
+                {
+                    stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        var line = process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+        if (line is null)
+        {
+            process.WaitForExit(5000);
+            lock (stderr)
+            {
+                error = $"attempt {attempt}: the stack exited ({stderr.ToString().Trim()})";
+            }
+
+            stack = null;
+            return false;
+        }
+
         // Closing our end of stdin (when this process exits, however it exits) stops the emulators.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -55,14 +100,14 @@ public sealed class LocalStack
             }
         };
 
-        var line = process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult()
-                   ?? throw new InvalidOperationException("The local stack exited before it was ready (is `npm ci` done?).");
         using var json = JsonDocument.Parse(line);
         var root = json.RootElement;
-        return new LocalStack(
+        stack = new LocalStack(
             root.GetProperty("cosmosEndpoint").GetString()!,
             root.GetProperty("cosmosKey").GetString()!,
             root.GetProperty("storageConnectionString").GetString()!);
+        error = null;
+        return true;
     }
 
     private static string FindRepoRoot()
