@@ -63,6 +63,8 @@ public static class AppSetup
         services.AddSingleton<Handover>();
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<OrderActions>();
+        services.AddSingleton<WorkerOrderViews>();
+        services.AddPrivacyNumbers(configuration, environment);
         services.AddSingleton<GrabPool>();
         services.AddSingleton<UploadStore>();
         services.AddMoney(configuration, environment);

@@ -45,11 +45,13 @@ public sealed record StartTrip(string WorkerId, GeoPoint Location, DateTimeOffse
 
 public sealed record UpdateLocation(string WorkerId, GeoPoint Location, DateTimeOffset Eta, DateTimeOffset Now) : OrderCommand(Now);
 
-public sealed record Arrive(string WorkerId, DateTimeOffset Now) : OrderCommand(Now);
+/// <param name="Evidence">Where the worker reported from (<see cref="VisitRules"/>); kept on the event.</param>
+public sealed record Arrive(string WorkerId, DateTimeOffset Now, VisitEvidence? Evidence = null) : OrderCommand(Now);
 
-public sealed record StartService(string WorkerId, DateTimeOffset Now) : OrderCommand(Now);
+public sealed record StartService(string WorkerId, DateTimeOffset Now, VisitEvidence? Evidence = null) : OrderCommand(Now);
 
-public sealed record Complete(string WorkerId, IReadOnlyList<string> PhotoBlobNames, string? Notes, DateTimeOffset Now) : OrderCommand(Now);
+public sealed record Complete(string WorkerId, IReadOnlyList<string> PhotoBlobNames, string? Notes, DateTimeOffset Now, VisitEvidence? Evidence = null)
+    : OrderCommand(Now);
 
 public sealed record Confirm(string CustomerId, DateTimeOffset Now) : OrderCommand(Now);
 

@@ -199,10 +199,10 @@ public static class OrderDecider
             new TripStarted(state.Id, c.WorkerId, c.Location, c.Eta, c.Now)),
         UpdateLocation c => ByCurrentWorker(c, state, c.WorkerId, () =>
             new LocationUpdated(state.Id, c.WorkerId, c.Location, c.Eta, c.Now)),
-        Arrive c => ByCurrentWorker(c, state, c.WorkerId, () => new WorkerArrived(state.Id, c.WorkerId, c.Now)),
-        StartService c => ByCurrentWorker(c, state, c.WorkerId, () => new ServiceStarted(state.Id, c.WorkerId, c.Now)),
+        Arrive c => ByCurrentWorker(c, state, c.WorkerId, () => new WorkerArrived(state.Id, c.WorkerId, c.Now, c.Evidence)),
+        StartService c => ByCurrentWorker(c, state, c.WorkerId, () => new ServiceStarted(state.Id, c.WorkerId, c.Now, c.Evidence)),
         Complete c => ByCurrentWorker(c, state, c.WorkerId, () => new ServiceCompleted(
-            state.Id, c.WorkerId, c.PhotoBlobNames, c.Notes, c.Now + state.Timings.AutoConfirmAfter, c.Now)),
+            state.Id, c.WorkerId, c.PhotoBlobNames, c.Notes, c.Now + state.Timings.AutoConfirmAfter, c.Now, c.Evidence)),
         Confirm c => c.CustomerId != state.CustomerId
             ? Refuse(state, c, Codes.NotYourOrder, OrderErrorKind.Forbidden)
             : DecisionResult.Of(new OrderConfirmed(

@@ -74,12 +74,14 @@ public sealed record TripStarted(string OrderId, string WorkerId, GeoPoint Locat
 
 public sealed record LocationUpdated(string OrderId, string WorkerId, GeoPoint Location, DateTimeOffset Eta, DateTimeOffset At) : OrderEvent(OrderId, At);
 
-public sealed record WorkerArrived(string OrderId, string WorkerId, DateTimeOffset At) : OrderEvent(OrderId, At);
+/// <param name="Evidence">Where the worker reported from; null on events written before visit checks.</param>
+public sealed record WorkerArrived(string OrderId, string WorkerId, DateTimeOffset At, VisitEvidence? Evidence = null) : OrderEvent(OrderId, At);
 
-public sealed record ServiceStarted(string OrderId, string WorkerId, DateTimeOffset At) : OrderEvent(OrderId, At);
+public sealed record ServiceStarted(string OrderId, string WorkerId, DateTimeOffset At, VisitEvidence? Evidence = null) : OrderEvent(OrderId, At);
 
-public sealed record ServiceCompleted(string OrderId, string WorkerId, IReadOnlyList<string> PhotoBlobNames, string? Notes, DateTimeOffset AutoConfirmAt, DateTimeOffset At)
-    : OrderEvent(OrderId, At);
+public sealed record ServiceCompleted(
+    string OrderId, string WorkerId, IReadOnlyList<string> PhotoBlobNames, string? Notes, DateTimeOffset AutoConfirmAt, DateTimeOffset At,
+    VisitEvidence? Evidence = null) : OrderEvent(OrderId, At);
 
 public sealed record OrderConfirmed(string OrderId, string CustomerId, bool Automatically, DateTimeOffset SettlementDueAt, DateTimeOffset At)
     : OrderEvent(OrderId, At);

@@ -8,7 +8,7 @@ using HomeService.Functions.Orders;
 
 namespace HomeService.Functions.Booking;
 
-/// <summary>Customer booking and order endpoints (/api/customer/orders) and the worker's order detail (/api/worker/orders).</summary>
+/// <summary>Customer booking and order endpoints (/api/customer/orders).</summary>
 public static class BookingEndpoints
 {
 
@@ -69,19 +69,6 @@ public static class BookingEndpoints
             return TypedResults.Ok(OrderView.Of(await changes.RescheduleAsync(http.User.UserId(), id, request.Start!.Value, ct)));
         }).WithSummary("Move my order to another start with the same worker; the old time stays held until the new one is")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-
-        routes.MapGroup("/api/worker/orders").WithTags("Worker orders").RequireAuthorization(Roles.Worker)
-            .MapGet("/{id}", async Task<Ok<OrderView>> (string id, HttpContext http, OrderChanges changes, CancellationToken ct) =>
-            {
-                var me = http.User.UserId();
-                var order = await changes.FindAsync(id, ct);
-                if (order is null || (order.Reservation.WorkerId != me && order.State.CurrentWorkerId != me && order.State.OfferedToWorkerId != me))
-                {
-                    throw new NotFoundException("res.order", id);
-                }
-
-                return TypedResults.Ok(OrderView.Of(order));
-            }).WithSummary("An order I am assigned to").ProducesProblem(StatusCodes.Status404NotFound);
 
         return routes;
     }

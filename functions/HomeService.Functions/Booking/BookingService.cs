@@ -173,6 +173,7 @@ public sealed class BookingService(
                 Quantity = request.Quantity ?? 1,
                 Notes = string.IsNullOrWhiteSpace(request.Notes) ? null : request.Notes.Trim(),
                 AddressId = service.Address.Id,
+                Address = OrderAddress.Of(service.Address),
                 Reservation = new OrderReservation(workerId, reservation.Start, reservation.End, reservation.Location, service.Item.BufferMinutes),
                 Price = quote.Breakdown,
                 State = OrderDecider.InitialState,

@@ -13,6 +13,18 @@ public sealed record OrderReservation(string WorkerId, DateTimeOffset Start, Dat
     public Reservation ToDomain(string orderId) => new(orderId, Start, End, Location);
 }
 
+/// <summary>
+/// The address as it was when the order was placed (the customer may later edit or delete the address itself): who to
+/// ask for, their phone, the street and the point. Workers see it only once they have accepted (<see cref="Dispatch.WorkerOrderViews"/>).
+/// </summary>
+public sealed record OrderAddress(string ContactName, string ContactPhone, string CityId, string? District, string Detail, double Latitude, double Longitude)
+{
+    public static OrderAddress Of(Customers.AddressDocument a) => new(a.ContactName, a.ContactPhone, a.CityId, a.District, a.Detail, a.Latitude, a.Longitude);
+}
+
+/// <summary>An admin let this order's visit steps through outside the visit rules (<see cref="VisitRules"/>): who, why, when.</summary>
+public sealed record VisitExemption(string AdminId, string Reason, DateTimeOffset At);
+
 /// <summary>A reschedule between its calendar move and the order write; see <see cref="OrderChanges"/>.</summary>
 public sealed record PendingReschedule(DateTimeOffset Start, DateTimeOffset End, DateTimeOffset RequestedAt);
 
@@ -43,6 +55,8 @@ public sealed record OrderDocument
     public required int Quantity { get; init; }
     public string? Notes { get; init; }
     public required string AddressId { get; init; }
+    /// <summary>The address frozen at booking; null only on orders placed before snapshots were kept.</summary>
+    public OrderAddress? Address { get; init; }
     public required OrderReservation Reservation { get; init; }
     /// <summary>
     /// Workers whose time this order held before <see cref="Reservation"/> moved to someone else. Their calendars must not keep
@@ -57,6 +71,8 @@ public sealed record OrderDocument
     public CancellationQuote? Cancellation { get; init; }
     /// <summary>The customer's review once given (<see cref="Reviews.OrderReviews"/>); at most one, never edited.</summary>
     public Reviews.OrderReview? Review { get; init; }
+    /// <summary>Set by an admin (audited) when the worker may report arrive / start / complete outside the city's visit rules.</summary>
+    public VisitExemption? VisitExemption { get; init; }
 
     [JsonPropertyName("_etag")]
     public string? ETag { get; init; }
@@ -91,10 +107,10 @@ public sealed record OrderView(
     string Id, OrderStatus Status, DateTimeOffset Start, DateTimeOffset End, string WorkerId, PriceBreakdown Price,
     string ItemId, string ItemName, int Quantity, string? Notes, string CityId, string AddressId, DateTimeOffset CreatedAt,
     DateTimeOffset? PaymentDueAt, string? SeriesId, int? Occurrence, CancellationQuote? Cancellation, bool RescheduleInProgress,
-    Reviews.OrderReviewView? Review = null)
+    Reviews.OrderReviewView? Review = null, OrderAddress? Address = null)
 {
     public static OrderView Of(OrderDocument o) => new(
         o.Id, o.Status, o.Reservation.Start, o.Reservation.End, o.Reservation.WorkerId, o.Price, o.ItemId, o.ItemName, o.Quantity, o.Notes,
         o.CityId, o.AddressId, o.CreatedAt, o.State.DeadlineOf(TimerKind.PaymentTimeout)?.DueAt, o.SeriesId, o.Occurrence, o.Cancellation,
-        o.PendingReschedule is not null, Reviews.OrderReviewView.Of(o.Review));
+        o.PendingReschedule is not null, Reviews.OrderReviewView.Of(o.Review), o.Address);
 }

@@ -29,7 +29,14 @@ public static class DispatchEndpoints
     {
         var orders = routes.MapGroup("/api/worker/orders").WithTags("Worker orders").RequireAuthorization(Roles.Worker);
 
-        orders.MapGet("/", async Task<Ok<Page<WorkerOrderView>>> (string? status, string? continuationToken, string? pageSize, HttpContext http, CosmosDb db, CancellationToken ct) =>
+        orders.MapGet("/{id}", async Task<Ok<WorkerOrderView>> (string id, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            return TypedResults.Ok(await views.OfAsync(await actions.ForWorkerAsync(me, id, ct), me, ct));
+        }).WithSummary("An order offered or assigned to me (or that I declined or held): before I accept, its district and distance only")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        orders.MapGet("/", async Task<Ok<Page<WorkerOrderView>>> (string? status, string? continuationToken, string? pageSize, HttpContext http, WorkerOrderViews views, CosmosDb db, CancellationToken ct) =>
         {
             var me = http.User.UserId();
             var (filter, size) = OrderListQuery.Parse(status, pageSize);
@@ -42,61 +49,67 @@ public static class DispatchEndpoints
 
             var page = await db.Orders.KeysetPageAsync<OrderDocument>(null, where, parameters, "createdKey", descending: true, o => o.CreatedKey,
                 ContinuationTokens.Fingerprint("worker-orders", me, filter), continuationToken, size, ct);
-            return TypedResults.Ok(new Page<WorkerOrderView>([.. page.Items.Select(o => WorkerOrderView.Of(o, me))], page.ContinuationToken));
+            return TypedResults.Ok(new Page<WorkerOrderView>([.. await views.OfAsync(page.Items, me, ct)], page.ContinuationToken));
         }).WithSummary("Orders offered or assigned to me, newest first (status=offered for open offers; keyset continuation paging)")
             .ProducesValidationProblem();
 
-        orders.MapPost("/{id}/accept", (string id, HttpContext http, OrderActions actions, CancellationToken ct) =>
-            WorkerAsync(http, id, actions, me => now => new Accept(me, now), ct))
+        orders.MapPost("/{id}/accept", (string id, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
+            WorkerAsync(http, views, id, actions, me => now => new Accept(me, now), ct))
             .WithSummary("Accept the order offered to me (before the acceptance deadline)").ProducesWorkerProblems();
 
-        orders.MapPost("/{id}/reject", async Task<Ok<WorkerOrderView>> (string id, RejectRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+        orders.MapPost("/{id}/reject", async Task<Ok<WorkerOrderView>> (string id, RejectRequest request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(WorkerOrderView.Of(await actions.RejectAsync(me, id, request, ct), me));
+            return TypedResults.Ok(await views.OfAsync(await actions.RejectAsync(me, id, request, ct), me, ct));
         }).WithSummary("Reject the order offered to me, with a reason; it goes to the next candidate").ProducesWorkerProblems();
 
-        orders.MapPost("/{id}/on-the-way", async Task<Ok<WorkerOrderView>> (string id, LocationRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+        orders.MapPost("/{id}/on-the-way", async Task<Ok<WorkerOrderView>> (string id, LocationRequest request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(WorkerOrderView.Of(await actions.TravelAsync(me, id, request, start: true, ct), me));
+            return TypedResults.Ok(await views.OfAsync(await actions.TravelAsync(me, id, request, start: true, ct), me, ct));
         }).WithSummary("Set off, from where I am: the customer sees my position and an ETA from the city's travel rules").ProducesWorkerProblems();
 
-        orders.MapPost("/{id}/location", async Task<Ok<WorkerOrderView>> (string id, LocationRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+        orders.MapPost("/{id}/location", async Task<Ok<WorkerOrderView>> (string id, LocationRequest request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(WorkerOrderView.Of(await actions.TravelAsync(me, id, request, start: false, ct), me));
+            return TypedResults.Ok(await views.OfAsync(await actions.TravelAsync(me, id, request, start: false, ct), me, ct));
         }).WithSummary("Update my position while on the way (the ETA is recomputed)").ProducesWorkerProblems();
 
-        orders.MapPost("/{id}/arrived", (string id, HttpContext http, OrderActions actions, CancellationToken ct) =>
-            WorkerAsync(http, id, actions, me => now => new Arrive(me, now), ct))
-            .WithSummary("I have arrived").ProducesWorkerProblems();
-
-        orders.MapPost("/{id}/start", (string id, HttpContext http, OrderActions actions, CancellationToken ct) =>
-            WorkerAsync(http, id, actions, me => now => new StartService(me, now), ct))
-            .WithSummary("Start the service").ProducesWorkerProblems();
-
-        orders.MapPost("/{id}/complete", async Task<Ok<WorkerOrderView>> (string id, CompleteRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+        orders.MapPost("/{id}/arrived", async Task<Ok<WorkerOrderView>> (string id, LocationRequest? request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(WorkerOrderView.Of(await actions.CompleteAsync(me, id, request, ct), me));
-        }).WithSummary("Complete the service with 1–9 confirmed completion-photo uploads and notes (服务记录)").ProducesWorkerProblems();
+            return TypedResults.Ok(await views.OfAsync(await actions.VisitAsync(me, id, VisitStep.Arrive, request, ct), me, ct));
+        }).WithSummary("I have arrived, from where I am: around the booked time and at the address (the city's visit rules), else 409 naming the rule")
+            .ProducesWorkerProblems();
+
+        orders.MapPost("/{id}/start", async Task<Ok<WorkerOrderView>> (string id, LocationRequest? request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            return TypedResults.Ok(await views.OfAsync(await actions.VisitAsync(me, id, VisitStep.Start, request, ct), me, ct));
+        }).WithSummary("Start the service, from where I am (the same visit rules)").ProducesWorkerProblems();
+
+        orders.MapPost("/{id}/complete", async Task<Ok<WorkerOrderView>> (string id, CompleteRequest request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
+        {
+            var me = http.User.UserId();
+            return TypedResults.Ok(await views.OfAsync(await actions.CompleteAsync(me, id, request, ct), me, ct));
+        }).WithSummary("Complete the service with 1–9 confirmed completion-photo uploads and notes (服务记录), from where I am (the same visit rules)")
+            .ProducesWorkerProblems();
 
         var pool = routes.MapGroup("/api/worker/pool").WithTags("Grab pool").RequireAuthorization(Roles.Worker);
 
-        pool.MapGet("/", async Task<Ok<Page<WorkerOrderView>>> (string? continuationToken, string? pageSize, HttpContext http, GrabPool grabPool, CancellationToken ct) =>
+        pool.MapGet("/", async Task<Ok<Page<WorkerOrderView>>> (string? continuationToken, string? pageSize, HttpContext http, WorkerOrderViews views, GrabPool grabPool, CancellationToken ct) =>
         {
             var me = http.User.UserId();
             var (_, size) = OrderListQuery.Parse(null, pageSize);
             var page = await grabPool.ListAsync(me, continuationToken, size, ct);
-            return TypedResults.Ok(new Page<WorkerOrderView>([.. page.Items.Select(o => WorkerOrderView.Of(o, me))], page.ContinuationToken));
+            return TypedResults.Ok(new Page<WorkerOrderView>([.. await views.OfAsync(page.Items, me, ct)], page.ContinuationToken));
         }).WithSummary("Open grab-pool orders I can serve (skill, distance, free on my calendar), oldest first; a page may hold fewer than pageSize")
             .ProducesValidationProblem();
 
-        pool.MapPost("/{orderId}/grab", async Task<Ok<WorkerOrderView>> (string orderId, HttpContext http, GrabPool grabPool, CancellationToken ct) =>
+        pool.MapPost("/{orderId}/grab", async Task<Ok<WorkerOrderView>> (string orderId, HttpContext http, WorkerOrderViews views, GrabPool grabPool, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(WorkerOrderView.Of(await grabPool.GrabAsync(me, orderId, ct), me));
+            return TypedResults.Ok(await views.OfAsync(await grabPool.GrabAsync(me, orderId, ct), me, ct));
         }).WithSummary("Grab an open order: the first valid grab wins; later ones get 409 taken-by-another-worker")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
@@ -149,13 +162,18 @@ public static class DispatchEndpoints
             TypedResults.Ok(AdminOrderView.Of(await actions.ReassignAsync(http.User.UserId(), id, request, ct))))
             .WithSummary("Give an accepted order to another worker, with a reason; same hold-before-release order")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        orders.MapPost("/{id}/visit-exemption", async Task<Ok<AdminOrderView>> (string id, VisitExemptionRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
+            TypedResults.Ok(AdminOrderView.Of(await actions.ExemptVisitAsync(http.User.UserId(), id, request, ct))))
+            .WithSummary("Let the worker report this order's remaining visit steps outside the time window or geofence, with a reason (kept on the order and audited)")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static async Task<Ok<WorkerOrderView>> WorkerAsync(
-        HttpContext http, string id, OrderActions actions, Func<string, Func<DateTimeOffset, OrderCommand>> command, CancellationToken ct)
+        HttpContext http, WorkerOrderViews views, string id, OrderActions actions, Func<string, Func<DateTimeOffset, OrderCommand>> command, CancellationToken ct)
     {
         var me = http.User.UserId();
-        return TypedResults.Ok(WorkerOrderView.Of(await actions.WorkerAsync(me, id, command(me), ct), me));
+        return TypedResults.Ok(await views.OfAsync(await actions.WorkerAsync(me, id, command(me), ct), me, ct));
     }
 
     private static RouteHandlerBuilder ProducesWorkerProblems(this RouteHandlerBuilder builder) => builder

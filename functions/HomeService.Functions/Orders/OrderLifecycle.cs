@@ -65,6 +65,33 @@ public sealed class OrderLifecycle(CosmosDb db, IOrderOrchestrations orchestrati
         }
     }
 
+    /// <summary>
+    /// A change of the document that decides no event (e.g. an admin's visit exemption): read, change, If-Match replace,
+    /// again on a lost race. <paramref name="change"/> answers null when there is nothing to write.
+    /// </summary>
+    public async Task<OrderDocument> AmendAsync(string orderId, Func<OrderDocument, DateTimeOffset, OrderDocument?> change, CancellationToken ct)
+    {
+        while (true)
+        {
+            var order = await FindAsync(orderId, ct) ?? throw new NotFoundException("res.order", orderId);
+            var now = time.GetUtcNow();
+            if (change(order, now) is not { } next)
+            {
+                return order;
+            }
+
+            try
+            {
+                return (await db.Orders.ReplaceItemAsync(next with { ETag = null, UpdatedAt = now }, orderId, new PartitionKey(orderId),
+                    new ItemRequestOptions { IfMatchEtag = order.ETag }, ct)).Resource;
+            }
+            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                // Changed between our read and write: look again.
+            }
+        }
+    }
+
     public async Task<OrderDocument?> FindAsync(string orderId, CancellationToken ct) =>
         (await db.Orders.ReadOrNullAsync<OrderDocument>(orderId, orderId, ct))?.Resource;
 }

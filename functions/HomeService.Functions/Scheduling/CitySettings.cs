@@ -8,6 +8,7 @@ using HomeService.Domain.Scheduling;
 using HomeService.Functions.Catalog;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
+using HomeService.Functions.Money;
 using Microsoft.Azure.Cosmos;
 
 namespace HomeService.Functions.Scheduling;
@@ -50,7 +51,14 @@ public sealed record CitySettingsDocument
     public CancellationPolicy? Cancellation { get; init; } = new(FreeHoursBeforeStart: 24, FeePercent: 20, MinFeeFen: 1_000, MaxFeeFen: 10_000);
     public LifecycleMinutes? Lifecycle { get; init; } = new();
     public DispatchSettings? Dispatch { get; init; } = new(DispatchMode.AutoAssign, ScoringWeights.Default);
-    public int CommissionRateBps { get; init; } = 2_000;
+    /// <summary>When and how near the address a worker may report arrive / start / complete (absent: the defaults).</summary>
+    public VisitPolicy? Visit { get; init; } = VisitPolicy.Default;
+    /// <summary>
+    /// The platform commission settlement takes in this city, read-only here: its one source is the commission settings
+    /// (<c>/api/admin/settings/commission</c>, a city rate or the default). Filled in when read, never stored; a PUT may
+    /// echo it but not change it.
+    /// </summary>
+    public int? CommissionRateBps { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
 
     [JsonPropertyName("_etag")]
@@ -68,10 +76,11 @@ public sealed record CitySettings(string CityId, TimeZoneInfo Zone, CitySettings
     public LifecycleTimings Timings => Document.Lifecycle!.ToTimings();
     public DispatchMode DispatchMode => Document.Dispatch!.Mode;
     public ScoringWeights Weights => Document.Dispatch!.Weights ?? ScoringWeights.Default;
+    public VisitPolicy Visit => Document.Visit ?? VisitPolicy.Default;
 }
 
 /// <summary>Reads city settings (cached briefly: they change rarely and every booking needs them) and writes them for admins.</summary>
-public sealed class CitySettingsStore(CosmosDb db, CatalogStore catalog, TimeProvider time)
+public sealed class CitySettingsStore(CosmosDb db, CatalogStore catalog, MoneySettings money, TimeProvider time)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
@@ -98,16 +107,29 @@ public sealed class CitySettingsStore(CosmosDb db, CatalogStore catalog, TimePro
         var zone = TimeZoneInfo.FindSystemTimeZoneById(city.Document.TimeZone);
         var stored = await db.System.ReadOrNullAsync<CitySettingsDocument>(CitySettingsDocument.IdFor(cityId), CitySettingsDocument.IdFor(cityId), ct);
         var document = stored?.Resource ?? CitySettingsDocument.Defaults(cityId);
-        return (new CitySettings(cityId, zone, document with { ETag = null }), stored?.ETag);
+        return (new CitySettings(cityId, zone, document with { ETag = null, CommissionRateBps = null }), stored?.ETag);
     }
 
-    /// <summary>Creates the document (no If-Match, first write) or replaces it at <paramref name="ifMatch"/>.</summary>
-    public async Task<(CitySettings Settings, string ETag)> WriteAsync(string cityId, CitySettingsDocument request, string? ifMatch, CancellationToken ct)
+    /// <summary>The document as admins read it: with the commission settlement takes in the city (its city rate or the default).</summary>
+    public async Task<(CitySettingsDocument Document, string? ETag)> ReadForAdminAsync(string cityId, CancellationToken ct)
     {
-        Validate(request);
+        var (settings, etag) = await ReadAsync(cityId, ct);
+        return (settings.Document with { CommissionRateBps = await CommissionRateAsync(cityId, ct) }, etag);
+    }
+
+    private async Task<int> CommissionRateAsync(string cityId, CancellationToken ct) => (await money.CommissionAsync(ct)).RateFor(cityId, null);
+
+    /// <summary>Creates the document (no If-Match, first write) or replaces it at <paramref name="ifMatch"/>.</summary>
+    public async Task<(CitySettingsDocument Document, string ETag)> WriteAsync(string cityId, CitySettingsDocument request, string? ifMatch, CancellationToken ct)
+    {
         var (_, current) = await ReadAsync(cityId, ct);
+        var commission = await CommissionRateAsync(cityId, ct);
+        Validate(request, commission);
         var id = CitySettingsDocument.IdFor(cityId);
-        var document = request with { Id = id, Type = CitySettingsDocument.Kind, CityId = cityId, UpdatedAt = time.GetUtcNow(), ETag = null };
+        var document = request with
+        {
+            Id = id, Type = CitySettingsDocument.Kind, CityId = cityId, CommissionRateBps = null, UpdatedAt = time.GetUtcNow(), ETag = null,
+        };
         ItemResponse<CitySettingsDocument> written;
         if (current is not null)
         {
@@ -132,10 +154,10 @@ public sealed class CitySettingsStore(CosmosDb db, CatalogStore catalog, TimePro
 
         _cache.TryRemove(cityId, out _);
         var (settings, _) = await ReadAsync(cityId, ct);
-        return (settings, written.ETag);
+        return (settings.Document with { CommissionRateBps = commission }, written.ETag);
     }
 
-    private static void Validate(CitySettingsDocument r)
+    private static void Validate(CitySettingsDocument r, int commissionRateBps)
     {
         var v = new Validator();
         if (r.Booking is not { } b)
@@ -206,7 +228,16 @@ public sealed class CitySettingsStore(CosmosDb db, CatalogStore catalog, TimePro
             }
         }
 
-        v.Range("commissionRateBps", r.CommissionRateBps, 0, 10_000);
+        if (r.Visit is { } visit)
+        {
+            const int week = 7 * 24 * 60;
+            v.Range("visit.earliestMinutesBeforeStart", visit.EarliestMinutesBeforeStart, 0, week)
+                .Range("visit.latestMinutesAfterStart", visit.LatestMinutesAfterStart, 0, week)
+                .Range("visit.latestMinutesAfterEnd", visit.LatestMinutesAfterEnd, 0, week)
+                .Range("visit.geofenceMeters", visit.GeofenceMeters, 50, 10_000);
+        }
+
+        v.Check(r.CommissionRateBps is null || r.CommissionRateBps == commissionRateBps, "commissionRateBps", "read_only", "/api/admin/settings/commission");
         v.ThrowIfInvalid();
     }
 }

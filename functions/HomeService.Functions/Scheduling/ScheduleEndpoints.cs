@@ -104,16 +104,16 @@ public static class ScheduleEndpoints
         var admin = routes.MapGroup("/api/admin/cities").WithTags("City settings").RequireAuthorization(Roles.Admin);
         admin.MapGet("/{cityId}/settings", async Task<Ok<CitySettingsDocument>> (string cityId, HttpResponse response, CitySettingsStore store, CancellationToken ct) =>
         {
-            var (settings, etag) = await store.ReadAsync(cityId, ct);
+            var (document, etag) = await store.ReadForAdminAsync(cityId, ct);
             ETags.Set(response, etag);
-            return TypedResults.Ok(settings.Document);
-        }).WithSummary("A city's booking, cancellation, lifecycle and dispatch settings (defaults until first saved)");
+            return TypedResults.Ok(document);
+        }).WithSummary("A city's booking, cancellation, lifecycle, dispatch and visit settings (defaults until first saved); commissionRateBps is read-only, from the commission settings");
 
         admin.MapPut("/{cityId}/settings", async Task<Ok<CitySettingsDocument>> (string cityId, CitySettingsDocument request, HttpContext http, CitySettingsStore store, CancellationToken ct) =>
         {
-            var (settings, etag) = await store.WriteAsync(cityId, request, IfMatchOrNull(http.Request), ct);
+            var (document, etag) = await store.WriteAsync(cityId, request, IfMatchOrNull(http.Request), ct);
             ETags.Set(http.Response, etag);
-            return TypedResults.Ok(settings.Document);
+            return TypedResults.Ok(document);
         }).WithSummary("Replace a city's settings (If-Match once saved)").ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 

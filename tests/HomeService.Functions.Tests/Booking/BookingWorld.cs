@@ -29,6 +29,18 @@ public class BookingFactory : ApiFactory
 
     public FakeTimeProvider Clock { get; }
 
+    /// <summary>
+    /// Moves the clock up to real time if it is behind: Azurite checks SAS expiry against the real clock, so a test that
+    /// uploads must not sign SAS at a fake time in the past. Call it before anyone signs in, so no token outlives the jump.
+    /// </summary>
+    public void NotBehindRealTime()
+    {
+        if (DateTimeOffset.UtcNow > Clock.GetUtcNow())
+        {
+            Clock.Advance(DateTimeOffset.UtcNow - Clock.GetUtcNow());
+        }
+    }
+
     /// <summary>Request logs of hundreds of concurrent bookings would cost more than the bookings.</summary>
     protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
     {
@@ -75,6 +87,7 @@ public sealed class BookingWorld(BookingFactory factory)
         await catalog.UpsertAsync(CityDocument.Kind, new CityDocument
         {
             Id = world.CityId, Name = "上海", TimeZone = "Asia/Shanghai", Active = true, Center = new GeoCenter(Center.Lat, Center.Lng),
+            Districts = ["黄浦区", "静安区", "徐汇区", "浦东新区"],
         }, CancellationToken.None);
         await catalog.UpsertAsync(ItemDocument.Kind, new ItemDocument
         {

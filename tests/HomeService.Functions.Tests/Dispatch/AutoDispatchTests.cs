@@ -39,7 +39,8 @@ public sealed class AutoDispatchTests(DispatchFactory factory)
         var mine = await (await near.Client.GetAsync("/api/worker/orders?status=offered")).ReadJsonAsync();
         var listed = Assert.Single(mine.GetProperty("items").EnumerateArray(), o => o.GetProperty("id").GetString() == orderId);
         Assert.True(listed.GetProperty("offeredToMe").GetBoolean());
-        Assert.StartsWith("https://uri.amap.com/navigation", listed.GetProperty("navigationUrl").GetString());
+        // Before accepting, the offered worker sees no point to navigate to (issue 14 #2: district and distance only).
+        Assert.False(listed.TryGetProperty("navigationUrl", out _));
 
         await world.AdvanceAndDeliverAsync(PastAcceptance);
 
@@ -54,6 +55,7 @@ public sealed class AutoDispatchTests(DispatchFactory factory)
 
         var accepted = await (await (await middle.Client.PostAsync($"/api/worker/orders/{orderId}/accept", null)).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
         Assert.Equal("accepted", accepted.GetProperty("status").GetString());
+        Assert.StartsWith("https://uri.amap.com/navigation", accepted.GetProperty("navigationUrl").GetString());
         await world.DeliverAsync();
         var final = await world.OrderAsync(orderId);
         Assert.Equal((OrderStatus.Accepted, middle.Id), (final.Status, final.State.CurrentWorkerId));

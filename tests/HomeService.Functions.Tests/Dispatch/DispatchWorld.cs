@@ -34,13 +34,15 @@ public sealed class DispatchWorld(DispatchFactory factory, BookingWorld booking)
     public BookingWorld Booking { get; } = booking;
     public string CityId => Booking.CityId;
 
-    public static async Task<DispatchWorld> StartAsync(DispatchFactory factory, DispatchMode mode, int maxOfferRounds = 3)
+    /// <param name="visit">The city's visit rules (default: the defaults, an hour before the booked start at the earliest).</param>
+    public static async Task<DispatchWorld> StartAsync(DispatchFactory factory, DispatchMode mode, int maxOfferRounds = 3, VisitPolicy? visit = null)
     {
         var booking = await BookingWorld.StartAsync(factory);
         var settings = CitySettingsDocument.Defaults(booking.CityId) with
         {
             Dispatch = new DispatchSettings(mode, ScoringWeights.Default),
             Lifecycle = new LifecycleMinutes(MaxOfferRounds: maxOfferRounds),
+            Visit = visit ?? VisitPolicy.Default,
         };
         await factory.Services.GetRequiredService<CitySettingsStore>().WriteAsync(booking.CityId, settings, null, CancellationToken.None);
         return new DispatchWorld(factory, booking);
@@ -54,10 +56,10 @@ public sealed class DispatchWorld(DispatchFactory factory, BookingWorld booking)
 
     public Task<TestCustomer> CustomerAsync() => Booking.CustomerAsync();
 
-    /// <summary>Tomorrow 10:00 local.</summary>
-    public async Task<OrderView> BookAsync(TestCustomer customer, string? workerId = null)
+    /// <summary>At <paramref name="start"/> (default tomorrow 10:00 local).</summary>
+    public async Task<OrderView> BookAsync(TestCustomer customer, string? workerId = null, DateTimeOffset? start = null)
     {
-        var order = await Booking.BookOkAsync(customer, Booking.At(1, 10), workerId);
+        var order = await Booking.BookOkAsync(customer, start ?? Booking.At(1, 10), workerId);
         _orders[order.Id] = true;
         return order;
     }

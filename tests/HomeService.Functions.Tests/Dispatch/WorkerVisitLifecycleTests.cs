@@ -13,14 +13,12 @@ public sealed class WorkerVisitLifecycleTests(DispatchFactory factory)
     [Fact]
     public async Task The_worker_accepts_travels_with_live_position_completes_with_a_photo_and_the_customer_confirms()
     {
-        // Azurite checks SAS expiry against the real clock, so the fake one must not be behind it when the photo SAS is
-        // signed; it moves before anyone signs in, so no access token outlives the jump.
-        if (DateTimeOffset.UtcNow > factory.Clock.GetUtcNow())
-        {
-            factory.Clock.Advance(DateTimeOffset.UtcNow - factory.Clock.GetUtcNow());
-        }
+        factory.NotBehindRealTime();
 
-        var world = await DispatchWorld.StartAsync(factory, DispatchMode.AutoAssign);
+        // This test follows the lifecycle, not the visit's timing (VisitIntegrityTests): the city lets the worker report the visit
+        // up to two days ahead, so the visit happens right after acceptance, before any reminder is due.
+        var world = await DispatchWorld.StartAsync(factory, DispatchMode.AutoAssign, visit: new VisitPolicy(EarliestMinutesBeforeStart: 2 * 24 * 60));
+        var door = new { latitude = BookingWorld.Center.Lat, longitude = BookingWorld.Center.Lng };
         var worker = await world.WorkerAsync(km: 0);
         var other = await world.WorkerAsync(km: 8);
         var customer = await world.CustomerAsync();
@@ -56,8 +54,8 @@ public sealed class WorkerVisitLifecycleTests(DispatchFactory factory)
         Assert.Equal(factory.Clock.GetUtcNow().AddMinutes(15), closer.GetProperty("eta").GetDateTimeOffset());
         await (await worker.Client.PostAsJsonAsync($"/api/worker/orders/{id}/location", new { latitude = 91, longitude = 121.4737 })).EnsureStatusAsync(HttpStatusCode.BadRequest);
 
-        await (await worker.Client.PostAsync($"/api/worker/orders/{id}/arrived", null)).EnsureStatusAsync(HttpStatusCode.OK);
-        await (await worker.Client.PostAsync($"/api/worker/orders/{id}/start", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await worker.Client.PostAsJsonAsync($"/api/worker/orders/{id}/arrived", door)).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await worker.Client.PostAsJsonAsync($"/api/worker/orders/{id}/start", door)).EnsureStatusAsync(HttpStatusCode.OK);
         // A customer cannot confirm a service that is still running.
         var early = await customer.Client.PostAsync($"/api/customer/orders/{id}/confirm", null);
         Assert.Equal("not-allowed-in-state", await BookingWorld.ProblemCodeAsync(await early.EnsureStatusAsync(HttpStatusCode.Conflict)));
@@ -67,12 +65,12 @@ public sealed class WorkerVisitLifecycleTests(DispatchFactory factory)
         var othersPhoto = await UploadFiles.UploadAsync(other.Client, "completion-photo");
         foreach (var bad in new[] { wrongKind, othersPhoto })
         {
-            var refused = await worker.Client.PostAsJsonAsync($"/api/worker/orders/{id}/complete", new { photoUploadIds = new[] { photo, bad } });
+            var refused = await worker.Client.PostAsJsonAsync($"/api/worker/orders/{id}/complete", new { photoUploadIds = new[] { photo, bad }, door.latitude, door.longitude });
             Assert.Equal("unknown_reference", await BookingWorld.FieldCodeAsync(await refused.EnsureStatusAsync(HttpStatusCode.BadRequest), "photoUploadIds[1]"));
         }
 
-        await (await worker.Client.PostAsJsonAsync($"/api/worker/orders/{id}/complete", new { photoUploadIds = Array.Empty<string>() })).EnsureStatusAsync(HttpStatusCode.BadRequest);
-        var completed = await (await (await worker.Client.PostAsJsonAsync($"/api/worker/orders/{id}/complete", new { photoUploadIds = new[] { photo }, notes = "厨房油污已清理" }))
+        await (await worker.Client.PostAsJsonAsync($"/api/worker/orders/{id}/complete", new { photoUploadIds = Array.Empty<string>(), door.latitude, door.longitude })).EnsureStatusAsync(HttpStatusCode.BadRequest);
+        var completed = await (await (await worker.Client.PostAsJsonAsync($"/api/worker/orders/{id}/complete", new { photoUploadIds = new[] { photo }, notes = "厨房油污已清理", door.latitude, door.longitude }))
             .EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
         Assert.Equal("completed", completed.GetProperty("status").GetString());
         Assert.EndsWith($"/completion-photo/{photo}", Assert.Single(completed.GetProperty("completionPhotos").EnumerateArray()).GetString());

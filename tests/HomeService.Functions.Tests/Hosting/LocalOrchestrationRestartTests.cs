@@ -78,11 +78,14 @@ public sealed class LocalOrchestrationRestartTests : IAsyncLifetime
 
             using var worker = await LocalProcessApi.SignedInAsync(api, TokenFor(next));
             await (await worker.PostAsync($"/api/worker/orders/{orderId}/accept", null)).EnsureStatusAsync(HttpStatusCode.OK);
+            // The process runs on the real clock and the slot is a day or more away: customer service lets the visit happen now.
+            await (await admin.PostAsJsonAsync($"/api/admin/orders/{orderId}/visit-exemption", new { reason = "客户来电要求提前上门" })).EnsureStatusAsync(HttpStatusCode.OK);
             await (await worker.PostAsJsonAsync($"/api/worker/orders/{orderId}/on-the-way", new { latitude = 31.2404, longitude = 121.4737 })).EnsureStatusAsync(HttpStatusCode.OK);
-            await (await worker.PostAsync($"/api/worker/orders/{orderId}/arrived", null)).EnsureStatusAsync(HttpStatusCode.OK);
-            await (await worker.PostAsync($"/api/worker/orders/{orderId}/start", null)).EnsureStatusAsync(HttpStatusCode.OK);
+            await (await worker.PostAsJsonAsync($"/api/worker/orders/{orderId}/arrived", LocalProcessApi.Door)).EnsureStatusAsync(HttpStatusCode.OK);
+            await (await worker.PostAsJsonAsync($"/api/worker/orders/{orderId}/start", LocalProcessApi.Door)).EnsureStatusAsync(HttpStatusCode.OK);
             var photo = await UploadFiles.UploadAsync(worker, "completion-photo");
-            await (await worker.PostAsJsonAsync($"/api/worker/orders/{orderId}/complete", new { photoUploadIds = new[] { photo }, notes = "全屋已清洁" }))
+            await (await worker.PostAsJsonAsync($"/api/worker/orders/{orderId}/complete",
+                    new { photoUploadIds = new[] { photo }, notes = "全屋已清洁", latitude = LocalProcessApi.Door.Latitude, longitude = LocalProcessApi.Door.Longitude }))
                 .EnsureStatusAsync(HttpStatusCode.OK);
             await (await customer.PostAsync($"/api/customer/orders/{orderId}/confirm", null)).EnsureStatusAsync(HttpStatusCode.OK);
             Assert.Equal("confirmed", await LocalProcessApi.StatusAsync(customer, orderId));

@@ -59,14 +59,20 @@ public sealed class WholeOrderTests(PaymentFlowFactory factory)
         // The visit.
         var id = order.Id;
         await (await far.Client.PostAsync($"/api/worker/orders/{id}/accept", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        // The day comes (the reminders go out); the worker sets off half an hour before the booked start.
+        factory.Clock.Advance(order.Start.AddMinutes(-30) - factory.Clock.GetUtcNow());
+        await world.DeliverAsync(id);
         await (await far.Client.PostAsJsonAsync($"/api/worker/orders/{id}/on-the-way", new { latitude = 31.2504, longitude = 121.4737 })).EnsureStatusAsync(HttpStatusCode.OK);
         var tracking = await (await customer.Client.GetAsync($"/api/customer/orders/{id}/tracking")).ReadJsonAsync();
         Assert.Equal("onTheWay", tracking.GetProperty("status").GetString());
         Assert.True(tracking.GetProperty("eta").GetDateTimeOffset() > factory.Clock.GetUtcNow());
-        await (await far.Client.PostAsync($"/api/worker/orders/{id}/arrived", null)).EnsureStatusAsync(HttpStatusCode.OK);
-        await (await far.Client.PostAsync($"/api/worker/orders/{id}/start", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        var door = new { latitude = 31.2304, longitude = 121.4737 };
+        factory.Clock.Advance(TimeSpan.FromMinutes(25));
+        await (await far.Client.PostAsJsonAsync($"/api/worker/orders/{id}/arrived", door)).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await far.Client.PostAsJsonAsync($"/api/worker/orders/{id}/start", door)).EnsureStatusAsync(HttpStatusCode.OK);
+        factory.Clock.Advance(order.End - factory.Clock.GetUtcNow());
         var photo = await UploadFiles.UploadAsync(far.Client, "completion-photo");
-        await (await far.Client.PostAsJsonAsync($"/api/worker/orders/{id}/complete", new { photoUploadIds = new[] { photo }, notes = "全屋已清洁" }))
+        await (await far.Client.PostAsJsonAsync($"/api/worker/orders/{id}/complete", new { photoUploadIds = new[] { photo }, notes = "全屋已清洁", door.latitude, door.longitude }))
             .EnsureStatusAsync(HttpStatusCode.OK);
         await (await customer.Client.PostAsync($"/api/customer/orders/{id}/confirm", null)).EnsureStatusAsync(HttpStatusCode.OK);
         await world.DeliverAsync(id);

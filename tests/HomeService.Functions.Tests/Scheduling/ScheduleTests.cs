@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using HomeService.Functions.Scheduling;
 using HomeService.Functions.Tests.Booking;
 using HomeService.Functions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HomeService.Functions.Tests.Scheduling;
 
@@ -127,5 +129,43 @@ public sealed class ScheduleTests(BookingFactory factory)
         Assert.Equal("too_soon", await BookingWorld.FieldCodeAsync(tooSoon, "start"));
         var order = await world.BookOkAsync(customer, world.At(3, 10), worker.Id);
         Assert.Equal(factory.Clock.GetUtcNow().AddMinutes(30), order.PaymentDueAt);
+    }
+
+    [Fact]
+    public async Task A_citys_commission_has_one_source_the_commission_settings_validated_and_used_by_settlement()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var admin = await factory.AdminAsync();
+        var url = $"/api/admin/cities/{world.CityId}/settings";
+
+        // The city settings show what settlement takes in the city: the commission settings' default (10 %).
+        var read = await (await (await admin.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK)).ReadAsync<CitySettingsDocument>();
+        Assert.Equal(1_000, read.CommissionRateBps);
+        // They show it but do not set it: another value is refused, naming the field; the same value may be echoed.
+        var refused = await admin.SendAsync(Put(url, read with { CommissionRateBps = 2_000 }, null));
+        Assert.Equal("read_only", await BookingWorld.FieldCodeAsync(await refused.EnsureStatusAsync(HttpStatusCode.BadRequest), "commissionRateBps"));
+        await (await admin.SendAsync(Put(url, read, null))).EnsureStatusAsync(HttpStatusCode.OK);
+
+        // The city's rate is set in the commission settings, within 5–15 %.
+        async Task<(HttpResponseMessage Response, int Index)> SetCityRateAsync(int rateBps)
+        {
+            var current = await (await admin.GetAsync("/api/admin/settings/commission")).EnsureStatusAsync(HttpStatusCode.OK);
+            var body = JsonNode.Parse(await current.Content.ReadAsStringAsync())!;
+            var rates = new JsonArray([.. (body["rates"] as JsonArray ?? []).Where(r => r!["cityId"]?.GetValue<string>() != world.CityId).Select(r => r!.DeepClone())]);
+            rates.Add(new JsonObject { ["cityId"] = world.CityId, ["rateBps"] = rateBps });
+            body["rates"] = rates;
+            var put = new HttpRequestMessage(HttpMethod.Put, "/api/admin/settings/commission") { Content = JsonContent.Create(body) }.WithIfMatch(current.Headers.ETag!.Tag);
+            return (await admin.SendAsync(put), rates.Count - 1);
+        }
+
+        var (tooHigh, index) = await SetCityRateAsync(2_000);
+        Assert.Equal("out_of_range", await BookingWorld.FieldCodeAsync(await tooHigh.EnsureStatusAsync(HttpStatusCode.BadRequest), $"rates[{index}].rateBps"));
+        await (await SetCityRateAsync(1_200)).Response.EnsureStatusAsync(HttpStatusCode.OK);
+
+        Assert.Equal(1_200, (await (await admin.GetAsync(url)).ReadAsync<CitySettingsDocument>()).CommissionRateBps);
+        var worker = await world.WorkerAsync();
+        var settled = await factory.Services.GetRequiredService<HomeService.Functions.Money.SettlementService>().SettleAsync(
+            $"ord_{Guid.NewGuid():N}", 10_000, 0, world.CityId, "cleaning", worker.Id, null, factory.Clock.GetUtcNow(), CancellationToken.None);
+        Assert.Equal((1_200, 1_200L), (settled.CommissionRateBps, settled.CommissionFen));
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using HomeService.Functions.Auth;
 using HomeService.Functions.Infrastructure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HomeService.Functions.Tests.Support;
 
@@ -32,8 +33,31 @@ public static class ApiClient
         // SMS codes may only be re-sent after the resend interval: one login per phone per factory, reused.
         // Lazy: concurrent first logins must send one code, not race each other into the resend limit.
         var token = await factory.PhoneTokens.GetOrAdd(phone, p => new Lazy<Task<TokenResponse>>(() => factory.PhoneLoginTokenAsync(factory.CreateClient(), p))).Value;
+        if (token.ExpiresAt <= factory.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddMinutes(5))
+        {
+            // A test moved the clock past the cached token's life: the next caller logs in again (and caches that).
+            var stale = factory.PhoneTokens[phone];
+            factory.PhoneTokens.TryUpdate(phone, new Lazy<Task<TokenResponse>>(() => factory.PhoneLoginTokenAsync(factory.CreateClient(), phone)), stale);
+            token = await factory.PhoneTokens[phone].Value;
+        }
+
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         return client;
+    }
+
+    /// <summary>
+    /// A fresh access token for the user this client is signed in as, issued at the app's (fake) time: for tests that move
+    /// the clock further than a token lives.
+    /// </summary>
+    public static async Task SignInAgainAsync(this HttpClient client, ApiFactory factory)
+    {
+        var jwt = client.DefaultRequestHeaders.Authorization?.Parameter ?? throw new InvalidOperationException("The client is not signed in.");
+        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+        var userId = JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("sub").GetString()!;
+        var user = await factory.Services.GetRequiredService<UserAccounts>().FindAsync(userId, CancellationToken.None)
+                   ?? throw new InvalidOperationException($"No user {userId}.");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", factory.Services.GetRequiredService<TokenService>().Issue(user).AccessToken);
     }
 
     public static async Task<TokenResponse> PhoneLoginTokenAsync(this ApiFactory factory, HttpClient client, string phone)

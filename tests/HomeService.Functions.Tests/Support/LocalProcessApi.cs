@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HomeService.Domain.Common;
 
 namespace HomeService.Functions.Tests.Support;
 
@@ -17,6 +18,9 @@ public static class LocalProcessApi
         contactName = "王女士", contactPhone = "13812345678", cityId = "shanghai", district = "静安区", detail = "南京西路 1 号",
         latitude = 31.2304, longitude = 121.4737,
     };
+
+    /// <summary>Where <see cref="Address"/> is: a worker reports the visit from there.</summary>
+    public static readonly GeoPoint Door = new(31.2304, 121.4737);
 
     /// <summary>What run.sh sets, with the stack's endpoints and the signing key kept in <paramref name="data"/>.</summary>
     public static Dictionary<string, string> Settings(StackProcess stack, string data) => new()
