@@ -100,7 +100,10 @@ public static class MoneyEndpoints
     public static IEndpointRouteBuilder MapMoneyEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGroup("/api/worker").RequireAuthorization(Roles.Worker).WithTags("Worker money").MapOwnerMoney(WalletOwner.Worker, "worker");
-        routes.MapGroup("/api/merchant").RequireAuthorization(Roles.Merchant).WithTags("Merchant money").MapOwnerMoney(WalletOwner.Merchant, "merchant");
+        // A merchant's money is the merchant's (its ledger account is keyed by the merchant id settlement credits), reached
+        // through its owner's login.
+        routes.MapGroup("/api/merchant").RequireAuthorization(Roles.Merchant).WithTags("Merchant money")
+            .MapOwnerMoney(userId => WalletOwner.Merchant(Merchants.MerchantDocument.IdFor(userId)), "merchant");
         var admin = routes.MapGroup("/api/admin").RequireAuthorization(Roles.Admin);
         admin.MapMoneySettingsEndpoints();
         admin.MapAdminMoney();

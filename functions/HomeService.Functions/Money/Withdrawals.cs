@@ -104,8 +104,8 @@ public sealed record AdminWithdrawalView(string OwnerKey, WithdrawalView Withdra
 /// ETag-conditional replace decided by <see cref="WithdrawalTransitions"/>.
 /// </summary>
 public sealed class Withdrawals(
-    CosmosDb db, LedgerService ledger, BankCards cards, UserAccounts users, MoneySettings settings, TimeProvider time, ILogger<Withdrawals> logger,
-    IPayoutProvider? provider = null)
+    CosmosDb db, LedgerService ledger, BankCards cards, UserAccounts users, Merchants.MerchantStore merchants, MoneySettings settings, TimeProvider time,
+    ILogger<Withdrawals> logger, IPayoutProvider? provider = null)
 {
     public const string PostRejected = "rejected";
     public const string PostPaid = "paid";
@@ -192,12 +192,16 @@ public sealed class Withdrawals(
         return PayoutDestination.BankCard;
     }
 
-    /// <summary>The payee snapshot: the chosen (or default) card, or the owner's WeChat openid (the wallet owner id is their user id).</summary>
+    /// <summary>
+    /// The payee snapshot: the chosen (or default) card, or the WeChat openid of the person behind the wallet (a worker's
+    /// wallet is theirs; a merchant's belongs to the merchant, paid to its owner's WeChat).
+    /// </summary>
     private async Task<Payee> PayeeAsync(WalletOwner owner, PayoutDestination destination, string? bankCardId, CancellationToken ct)
     {
         if (destination == PayoutDestination.WeChatBalance)
         {
-            var user = await users.FindAsync(owner.Id, ct);
+            var userId = owner.Kind == WalletOwnerKind.Merchant ? (await merchants.FindAsync(owner.Id, ct))?.OwnerUserId : owner.Id;
+            var user = userId is null ? null : await users.FindAsync(userId, ct);
             return string.IsNullOrEmpty(user?.WeChatOpenId)
                 ? throw ValidationFailedException.For(DestinationField, "wechat_not_bound")
                 : new PayeeWeChatBalance(user.WeChatOpenId);

@@ -9,46 +9,15 @@ namespace HomeService.Functions.Tests.Merchants;
 [Collection(ApiCollection.Name)]
 public sealed class MerchantStaffTests(ApiFactory factory)
 {
-    private async Task<(Person Owner, string MerchantId)> RegisteredMerchantAsync(string name)
-    {
-        var (cityId, _) = await factory.CityWithItemAsync();
-        var owner = await factory.PersonAsync();
-        var licence = await UploadFiles.UploadAsync(owner.Client, "business-licence", "application/pdf");
-        var response = await owner.Client.PostAsJsonAsync("/api/merchant/registration", new
-        {
-            name,
-            licenceNumber = "91310000MA1FL0001X",
-            contactName = "陈经理",
-            contactPhone = "13912345678",
-            cityId,
-            address = "静安区南京西路 100 号",
-            location = new { latitude = 31.23, longitude = 121.46 },
-            licenceUploadId = licence,
-        });
-        var merchant = await (await response.EnsureStatusAsync(HttpStatusCode.Created)).ReadJsonAsync();
-        Assert.Equal("registered", merchant.GetProperty("status").GetString());
-        await owner.RefreshAsync();
-        return (owner, merchant.GetProperty("id").GetString()!);
-    }
+    private Task<(Person Owner, string MerchantId)> RegisteredMerchantAsync(string name) => factory.RegisteredMerchantAsync(name);
 
-    private async Task<(Person Owner, string MerchantId)> ApprovedMerchantAsync(string name)
-    {
-        var (owner, merchantId) = await RegisteredMerchantAsync(name);
-        await (await owner.Client.PostAsync("/api/merchant/application/submit", null)).EnsureStatusAsync(HttpStatusCode.OK);
-        var admin = await factory.AdminAsync();
-        var detail = await (await (await admin.GetAsync($"/api/admin/merchants/{merchantId}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
-        var licenceUrl = detail.GetProperty("documentUrls")[0].GetProperty("url").GetString();
-        await (await UploadFiles.Blob.GetAsync(licenceUrl)).EnsureStatusAsync(HttpStatusCode.OK);
-        await (await admin.DecideAsync("merchants", merchantId, "approve")).EnsureStatusAsync(HttpStatusCode.OK);
-        return (owner, merchantId);
-    }
+    private Task<(Person Owner, string MerchantId)> ApprovedMerchantAsync(string name) => factory.ApprovedMerchantAsync(name);
 
     private static async Task<string> InviteAsync(Person owner)
     {
-        var response = await owner.Client.PostAsync("/api/merchant/staff/invites", null);
-        var invite = await (await response.EnsureStatusAsync(HttpStatusCode.Created)).ReadJsonAsync();
-        Assert.InRange(invite.GetProperty("expiresAt").GetDateTimeOffset() - DateTimeOffset.UtcNow, TimeSpan.FromDays(6.9), TimeSpan.FromDays(7));
-        return invite.GetProperty("code").GetString()!;
+        var (code, expiresAt) = await owner.InviteAsync();
+        Assert.InRange(expiresAt - DateTimeOffset.UtcNow, TimeSpan.FromDays(6.9), TimeSpan.FromDays(7));
+        return code;
     }
 
     [Fact]

@@ -79,10 +79,11 @@ public static class MoneyApi
         await db.Workers.UpsertItemAsync(worker, new PartitionKey(id));
     }
 
+    /// <summary>A merchant's owner signed in; <see cref="Owner.Id"/> is the merchant's id (what its staff carry and settlement credits).</summary>
     public static async Task<Owner> NewMerchantAsync(this MoneyFactory factory)
     {
-        var (client, id) = await factory.NewUserWithRoleAsync(Roles.Merchant, await factory.NewCustomerAsync());
-        return new Owner(client, id);
+        var (client, userId) = await factory.NewUserWithRoleAsync(Roles.Merchant, await factory.NewCustomerAsync());
+        return new Owner(client, Functions.Merchants.MerchantDocument.IdFor(userId));
     }
 
     private static async Task<(HttpClient Client, string Id)> NewUserWithRoleAsync(this MoneyFactory factory, string role, HttpClient client)

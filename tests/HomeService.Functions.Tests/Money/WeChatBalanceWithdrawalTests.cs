@@ -124,7 +124,7 @@ public sealed class WeChatBalanceWithdrawalTests(MoneyFactory factory)
         var provider = new WeChatPayTransferPayoutProvider(() => new WeChatPayClient(new HttpClient(network), kit.Merchant(), kit.Time), kit.Merchant(),
             new WeChatTransferOptions(), NullLogger<WeChatPayTransferPayoutProvider>.Instance);
         var store = new Withdrawals(sp.GetRequiredService<CosmosDb>(), factory.Ledger, sp.GetRequiredService<BankCards>(), sp.GetRequiredService<UserAccounts>(),
-            sp.GetRequiredService<MoneySettings>(), factory.Clock, NullLogger<Withdrawals>.Instance, provider);
+            sp.GetRequiredService<Functions.Merchants.MerchantStore>(), sp.GetRequiredService<MoneySettings>(), factory.Clock, NullLogger<Withdrawals>.Instance, provider);
         var owner = WalletOwner.Worker(worker.Id);
 
         var toCard = await Assert.ThrowsAsync<ValidationFailedException>(() =>

@@ -49,9 +49,10 @@ public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld bo
         new(factory, await BookingWorld.StartAsync(factory));
 
     /// <summary>A worker, a customer and an order booked with them, paid for (delivered) unless told otherwise.</summary>
-    public async Task<(TestWorker Worker, TestCustomer Customer, OrderView Order)> PaidOrderAsync(int daysAhead = 2, int hour = 10, bool pay = true)
+    public async Task<(TestWorker Worker, TestCustomer Customer, OrderView Order)> PaidOrderAsync(
+        int daysAhead = 2, int hour = 10, bool pay = true, TestWorker? with = null)
     {
-        var worker = await Booking.WorkerAsync();
+        var worker = with ?? await Booking.WorkerAsync();
         var customer = await Booking.CustomerAsync();
         var order = await Booking.BookOkAsync(customer, Booking.At(daysAhead, hour), worker.Id);
         await DeliverAsync(order.Id);
@@ -66,9 +67,9 @@ public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld bo
     }
 
     /// <summary>A paid order accepted by its worker, served on the fake clock and confirmed by its customer.</summary>
-    public async Task<(TestWorker Worker, OrderView Order, OrderDocument Confirmed)> ConfirmedOrderAsync(int daysAhead, int hour)
+    public async Task<(TestWorker Worker, OrderView Order, OrderDocument Confirmed)> ConfirmedOrderAsync(int daysAhead, int hour, TestWorker? with = null)
     {
-        var (worker, _, order) = await PaidOrderAsync(daysAhead, hour);
+        var (worker, _, order) = await PaidOrderAsync(daysAhead, hour, with: with);
         await AcceptAsync(order.Id, worker.Id);
         Factory.Clock.SetUtcNow(order.Start);
         await ExecuteAsync(order.Id, (_, now) => new Arrive(worker.Id, now));
