@@ -15,6 +15,21 @@ public sealed record GeoLocation(double Latitude, double Longitude)
 /// <summary>A skill: a service item the worker offers, optionally at their own price.</summary>
 public sealed record WorkerSkill(string ItemId, long? OwnPriceFen);
 
+/// <summary>
+/// A change of an approved worker's audited profile (city, skills with prices, skill certificate) waiting for re-audit:
+/// the live profile keeps the audited values until an admin approves it.
+/// </summary>
+public sealed record WorkerPendingChange(
+    string CityId, IReadOnlyList<WorkerSkill> Skills, string? SkillCertificate, IReadOnlyList<HomeService.Domain.Workers.ReauditReason> Reasons,
+    DateTimeOffset RequestedAt)
+{
+    /// <summary>Keyset key of the re-audit queue.</summary>
+    public string RequestedKey { get; init; } = Infrastructure.Cosmos.CosmosExtensions.TimeSortKey(RequestedAt, "");
+}
+
+/// <summary>How an admin decided the last re-audit: approved, or rejected with a reason; and what it was about.</summary>
+public sealed record WorkerChangeDecision(string Decision, string? Reason, string AdminId, DateTimeOffset At, WorkerPendingChange Change);
+
 public sealed record RatingSummary(double Average, int Count)
 {
     public static readonly RatingSummary None = new(0, 0);
@@ -54,6 +69,8 @@ public sealed record WorkerDocument
     public string? MerchantId { get; init; }
     public WorkerDocuments Documents { get; init; } = new();
     public string? RejectionReason { get; init; }
+    public WorkerPendingChange? PendingChange { get; init; }
+    public WorkerChangeDecision? LastChangeDecision { get; init; }
     public DateTimeOffset? SubmittedAt { get; init; }
     /// <summary>Keyset paging key of the admin audit queue: <c>TimeSortKey(SubmittedAt ?? CreatedAt, Id)</c>.</summary>
     public string? SubmittedKey { get; init; }

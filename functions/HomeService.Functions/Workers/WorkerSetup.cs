@@ -69,6 +69,7 @@ public static class WorkerSetup
     {
         routes.MapWorkerEndpoints();
         routes.MapAdminWorkerEndpoints();
+        routes.MapWorkerChangeEndpoints();
         routes.MapMerchantEndpoints();
         routes.MapAdminMerchantEndpoints();
         return routes;

@@ -25,12 +25,12 @@ public sealed record WorkerProfileView(
     string Id, AuditStatus Status, string? RejectionReason, string RealName, string? IdNumberMasked, string? Gender, int? BirthYear, string? CityId,
     IReadOnlyList<WorkerSkill> Skills, int YearsOfExperience, string? Intro, double ServiceRadiusKm, GeoLocation? HomeBase, bool Accepting,
     RatingSummary Rating, string? MerchantId, WorkerDocuments Documents, DateTimeOffset? SubmittedAt, DateTimeOffset? ReviewedAt,
-    DateTimeOffset CreatedAt, DateTimeOffset? UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset? UpdatedAt, WorkerPendingChange? PendingChange = null, WorkerChangeDecision? LastChangeDecision = null)
 {
     public static WorkerProfileView Of(WorkerDocument w) => new(
         w.Id, w.Status, w.RejectionReason, w.RealName, w.IdNumberMasked.Length == 0 ? null : w.IdNumberMasked, w.Gender, w.BirthYear,
         w.CityId.Length == 0 ? null : w.CityId, w.Skills, w.YearsOfExperience, w.Intro, w.ServiceRadiusKm, w.HomeBase, w.Accepting, w.Rating,
-        w.MerchantId, w.Documents, w.SubmittedAt, w.ReviewedAt, w.CreatedAt, w.UpdatedAt);
+        w.MerchantId, w.Documents, w.SubmittedAt, w.ReviewedAt, w.CreatedAt, w.UpdatedAt, w.PendingChange, w.LastChangeDecision);
 }
 
 /// <summary>Claims an ID number for one worker: create-if-absent on the hash makes "one worker per ID" race-free.</summary>
@@ -142,9 +142,26 @@ public sealed class WorkerStore(
         }
 
         var cityId = string.IsNullOrWhiteSpace(request.CityId) ? null : request.CityId.Trim();
-        var skills = await ValidateSkillsAsync(v, cityId, request.Skills ?? [], ct);
+        var catalogPrices = new Dictionary<string, long>(StringComparer.Ordinal);
+        var skills = await ValidateSkillsAsync(v, cityId, request.Skills ?? [], catalogPrices, ct);
         var documents = await ValidateDocumentsAsync(v, workerId, request.Documents, ct);
         v.ThrowIfInvalid();
+
+        // An approved (or suspended) worker's city, new skills, skill certificate or out-of-range prices wait for a
+        // re-audit; the rest applies now. A request that leaves those as they are keeps a change already waiting.
+        var audited = new AuditedProfile(cityId ?? "", [.. skills.Select(s => new SkillClaim(s.ItemId, s.OwnPriceFen))], documents.SkillCertificate);
+        var reasons = current.Status is AuditStatus.Approved or AuditStatus.Suspended
+            ? ProfileChanges.ReasonsToAudit(AuditedOf(current), audited, id => catalogPrices.GetValueOrDefault(id))
+            : [];
+        var pending = reasons.Count > 0
+            ? new WorkerPendingChange(audited.CityId, skills, documents.SkillCertificate, reasons, time.GetUtcNow())
+            : current.Status is AuditStatus.Approved or AuditStatus.Suspended ? current.PendingChange : null;
+        if (reasons.Count > 0)
+        {
+            cityId = current.CityId.Length == 0 ? null : current.CityId;
+            skills = current.Skills;
+            documents = documents with { SkillCertificate = current.Documents.SkillCertificate };
+        }
 
         var claimed = idNumber is not null && hash != current.IdNumberHash && await ClaimAsync(hash, workerId, ct);
         var next = current with
@@ -162,6 +179,7 @@ public sealed class WorkerStore(
             ServiceRadiusKm = request.ServiceRadiusKm ?? 0,
             HomeBase = request.HomeBase,
             Documents = documents,
+            PendingChange = pending,
             UpdatedAt = time.GetUtcNow(),
         };
         WorkerDocument updated;
@@ -370,7 +388,53 @@ public sealed class WorkerStore(
         }
     }
 
-    private async Task<IReadOnlyList<WorkerSkill>> ValidateSkillsAsync(Validator v, string? cityId, IReadOnlyList<WorkerSkillRequest> requested, CancellationToken ct)
+    private static AuditedProfile AuditedOf(WorkerDocument w) =>
+        new(w.CityId, [.. w.Skills.Select(s => new SkillClaim(s.ItemId, s.OwnPriceFen))], w.Documents.SkillCertificate);
+
+    /// <summary>
+    /// Applies the re-audit an admin decided (<paramref name="approve"/>: the waiting city, skills and certificate become the
+    /// profile; else they are dropped, with the reason kept for the worker). 409 when nothing waits.
+    /// </summary>
+    public async Task<WorkerDocument> DecidePendingChangeAsync(string workerId, string adminId, bool approve, string? reason, CancellationToken ct)
+    {
+        if (!approve)
+        {
+            new Validator().Required("reason", reason, 500).ThrowIfInvalid();
+        }
+
+        var worker = await ChangeAsync(workerId, w =>
+        {
+            if (w.PendingChange is not { } change)
+            {
+                throw new ConflictException("no_pending_change");
+            }
+
+            var decision = new WorkerChangeDecision(approve ? "approved" : "rejected", approve ? null : reason!.Trim(), adminId, time.GetUtcNow(), change);
+            return approve
+                ? w with
+                {
+                    CityId = change.CityId, Skills = change.Skills, SkillItemIds = [.. change.Skills.Select(s => s.ItemId)],
+                    Documents = w.Documents with { SkillCertificate = change.SkillCertificate ?? w.Documents.SkillCertificate },
+                    PendingChange = null, LastChangeDecision = decision,
+                }
+                : w with { PendingChange = null, LastChangeDecision = decision };
+        }, ct);
+        logger.LogInformation("Worker {WorkerId} profile change {Decision} by {AdminId}", workerId, approve ? "approved" : "rejected", adminId);
+        return worker;
+    }
+
+    /// <summary>The worker withdraws the change waiting for re-audit (nothing waiting: nothing changes).</summary>
+    public Task<WorkerDocument> WithdrawPendingChangeAsync(string workerId, CancellationToken ct) =>
+        ChangeAsync(workerId, w => w.PendingChange is null ? null : w with { PendingChange = null }, ct);
+
+    /// <summary>Workers whose profile change waits for re-audit, oldest first.</summary>
+    public Task<Page<WorkerDocument>> ListPendingChangesAsync(string? continuationToken, int pageSize, CancellationToken ct) =>
+        db.Workers.KeysetPageAsync<WorkerDocument>(null, "c.type = 'worker' AND IS_DEFINED(c.pendingChange.requestedKey)",
+            new Dictionary<string, object?>(), "pendingChange.requestedKey", descending: false, w => w.PendingChange!.RequestedKey,
+            ContinuationTokens.Fingerprint("admin-worker-changes"), continuationToken, pageSize, ct);
+
+    private async Task<IReadOnlyList<WorkerSkill>> ValidateSkillsAsync(
+        Validator v, string? cityId, IReadOnlyList<WorkerSkillRequest> requested, Dictionary<string, long> catalogPrices, CancellationToken ct)
     {
         if (cityId is not null && await db.Catalog.ReadOrNullAsync<JsonElement>(cityId, CityDocument.Kind, ct) is null)
         {
@@ -418,6 +482,10 @@ public sealed class WorkerStore(
             else if (cityId is not null && !item.CityIds.Contains(cityId))
             {
                 v.Add($"{field}.itemId", "not_offered_in_city");
+            }
+            else
+            {
+                catalogPrices[itemId] = item.PriceFen;
             }
 
             skills.Add(new WorkerSkill(itemId, price));

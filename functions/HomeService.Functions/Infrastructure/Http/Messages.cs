@@ -63,6 +63,7 @@ public static class Messages
         ["visit_outside_geofence"] = ("You are {0} m from the address; report {1} within {2} m of it.", "您距离服务地址 {0} 米，须在 {2} 米范围内上报{1}。"),
         ["visit_not_in_progress"] = ("Only an order between acceptance and completion can be exempted from the visit checks (it is {0}).",
             "仅可对已接单且未完工的订单免除上门校验（当前状态：{0}）。"),
+        ["no_pending_change"] = ("This worker has no profile change waiting for re-audit.", "该师傅没有待复审的资料变更。"),
         ["worker_not_eligible"] = ("This worker is not an approved worker offering this service in the order's city.", "该师傅未通过审核或不在该城市提供此服务。"),
         ["cancel-needs-admin"] = ("The worker has arrived; only customer service can cancel now.", "师傅已到达，现在只能由客服取消。"),
         ["amount-mismatch"] = ("The amounts do not add up to what was paid.", "金额与已付金额不符。"),
