@@ -34,7 +34,8 @@ public sealed record MerchantDocument
     public required string LicenceUploadId { get; init; }
     public string? RejectionReason { get; init; }
     public DateTimeOffset? SubmittedAt { get; init; }
-    public string? SubmittedKey { get; init; }
+    /// <summary>Keyset paging key of the admin audit queue, derived and written with every document (see WorkerDocument).</summary>
+    public string SubmittedKey => CosmosExtensions.TimeSortKey(SubmittedAt ?? CreatedAt, Id);
     public DateTimeOffset? ReviewedAt { get; init; }
     public string? ReviewedBy { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -108,7 +109,6 @@ public sealed class MerchantStore(CosmosDb db, UserAccounts users, UploadStore u
             Location = new GeoLocation(0, 0),
             LicenceUploadId = "",
             CreatedAt = now,
-            SubmittedKey = CosmosExtensions.TimeSortKey(now, id),
         }, request);
         try
         {
@@ -159,7 +159,6 @@ public sealed class MerchantStore(CosmosDb db, UserAccounts users, UploadStore u
                 Status = next.Status.FromDomain(),
                 RejectionReason = next.Reason,
                 SubmittedAt = next.SubmittedAt,
-                SubmittedKey = CosmosExtensions.TimeSortKey(next.SubmittedAt ?? merchant.CreatedAt, merchant.Id),
                 ReviewedAt = next.ReviewedAt,
                 ReviewedBy = next.ReviewedBy,
                 UpdatedAt = time.GetUtcNow(),
@@ -179,7 +178,7 @@ public sealed class MerchantStore(CosmosDb db, UserAccounts users, UploadStore u
 
     public Task<Page<MerchantDocument>> ListByStatusAsync(AuditStatus status, string? continuationToken, int pageSize, CancellationToken ct) =>
         db.Workers.KeysetPageAsync<MerchantDocument>(null, "c.type = 'merchant' AND c.status = @s", new Dictionary<string, object?> { ["@s"] = Audit.Wire(status) },
-            "submittedKey", descending: false, m => m.SubmittedKey!, ContinuationTokens.Fingerprint("admin-merchants", Audit.Wire(status)),
+            "submittedKey", descending: false, m => m.SubmittedKey, ContinuationTokens.Fingerprint("admin-merchants", Audit.Wire(status)),
             continuationToken, pageSize, ct);
 
     /// <summary>An approved merchant's invite code, valid for 7 days; create-if-absent makes a code collision visible, and a new code is drawn.</summary>

@@ -72,8 +72,11 @@ public sealed record WorkerDocument
     public WorkerPendingChange? PendingChange { get; init; }
     public WorkerChangeDecision? LastChangeDecision { get; init; }
     public DateTimeOffset? SubmittedAt { get; init; }
-    /// <summary>Keyset paging key of the admin audit queue: <c>TimeSortKey(SubmittedAt ?? CreatedAt, Id)</c>.</summary>
-    public string? SubmittedKey { get; init; }
+    /// <summary>
+    /// Keyset paging key of the admin audit queue: <c>TimeSortKey(SubmittedAt ?? CreatedAt, Id)</c>, derived and written with
+    /// every document, so a worker approved without an application (seeded, imported) is listed too.
+    /// </summary>
+    public string SubmittedKey => Infrastructure.Cosmos.CosmosExtensions.TimeSortKey(SubmittedAt ?? CreatedAt, Id);
     public DateTimeOffset? ReviewedAt { get; init; }
     public string? ReviewedBy { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }

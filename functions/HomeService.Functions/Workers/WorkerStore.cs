@@ -75,7 +75,6 @@ public sealed class WorkerStore(
             IdNumberHash = "",
             CityId = "",
             CreatedAt = now,
-            SubmittedKey = CosmosExtensions.TimeSortKey(now, userId),
         };
         try
         {
@@ -238,7 +237,6 @@ public sealed class WorkerStore(
                 Status = next.Status.FromDomain(),
                 RejectionReason = next.Reason,
                 SubmittedAt = next.SubmittedAt,
-                SubmittedKey = CosmosExtensions.TimeSortKey(next.SubmittedAt ?? worker.CreatedAt, worker.Id),
                 ReviewedAt = next.ReviewedAt,
                 ReviewedBy = next.ReviewedBy,
                 // Suspension or a ban stops offers at once; after reinstatement the worker switches accepting on again.
@@ -344,7 +342,7 @@ public sealed class WorkerStore(
     /// <summary>The audit queue: workers in one status, oldest submission first (keyset paging).</summary>
     public Task<Page<WorkerDocument>> ListByStatusAsync(AuditStatus status, string? continuationToken, int pageSize, CancellationToken ct) =>
         db.Workers.KeysetPageAsync<WorkerDocument>(null, "c.type = 'worker' AND c.status = @s", new Dictionary<string, object?> { ["@s"] = Audit.Wire(status) },
-            "submittedKey", descending: false, w => w.SubmittedKey!, ContinuationTokens.Fingerprint("admin-workers", Audit.Wire(status)),
+            "submittedKey", descending: false, w => w.SubmittedKey, ContinuationTokens.Fingerprint("admin-workers", Audit.Wire(status)),
             continuationToken, pageSize, ct);
 
     public Task<List<WorkerDocument>> ListStaffAsync(string merchantId, CancellationToken ct) =>

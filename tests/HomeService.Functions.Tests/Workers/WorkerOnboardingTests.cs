@@ -1,7 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Tests.Support;
+using HomeService.Functions.Workers;
+using HomeService.Domain.Workers;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
 using HomeService.Functions.Tests.Uploads;
 
 namespace HomeService.Functions.Tests.Workers;
@@ -30,6 +35,23 @@ public sealed class WorkerOnboardingTests(ApiFactory factory)
         while (token is not null);
 
         return null;
+    }
+
+    [Fact]
+    public async Task The_approved_list_includes_workers_approved_without_an_application_such_as_seeded_ones()
+    {
+        // Demo and imported workers are written approved, with no submission date (issue 14 #7: they were missing).
+        var db = factory.Services.GetRequiredService<CosmosDb>();
+        var id = $"wkr_{Guid.NewGuid():N}";
+        await db.Workers.CreateItemAsync(new WorkerDocument
+        {
+            Id = id, Status = AuditStatus.Approved, RealName = "李师傅", IdNumberMasked = "3101**********1234", IdNumberHash = id, CityId = "shanghai",
+            CreatedAt = factory.Services.GetRequiredService<TimeProvider>().GetUtcNow(),
+        }, new PartitionKey(id));
+
+        var listed = await FindInQueueAsync(await factory.AdminAsync(), "approved", id);
+        Assert.NotNull(listed);
+        Assert.False(listed.Value.TryGetProperty("submittedAt", out _));
     }
 
     [Fact]
