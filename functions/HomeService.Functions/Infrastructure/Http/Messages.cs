@@ -94,6 +94,8 @@ public static class Messages
         ["invalid_time_zone"] = ("Unknown time zone.", "未知的时区。"),
         ["invalid_etag"] = ("If-Match must be one strong ETag as this server sent it.", "If-Match 必须是本服务返回的一个强 ETag。"),
         ["unknown_reference"] = ("Refers to something that does not exist.", "引用的对象不存在。"),
+        ["offset_required"] = ("Give the instant with its offset, e.g. 2026-12-05T10:00:00+08:00 or …Z.", "请给出带时区偏移的时间，如 2026-12-05T10:00:00+08:00 或 …Z。"),
+        ["invalid_instant"] = ("Not an ISO 8601 instant (e.g. 2026-12-05T10:00:00+08:00).", "不是 ISO 8601 时间（如 2026-12-05T10:00:00+08:00）。"),
         ["invalid_json"] = ("Not valid JSON here.", "此处不是有效的 JSON。"),
         ["too_many"] = ("At most {0} entries.", "最多 {0} 项。"),
         ["invalid_continuation"] = ("The continuation token is not valid for this query.", "分页令牌对此查询无效。"),
