@@ -94,6 +94,8 @@ public static class Messages
         ["invalid_time_zone"] = ("Unknown time zone.", "未知的时区。"),
         ["invalid_etag"] = ("If-Match must be one strong ETag as this server sent it.", "If-Match 必须是本服务返回的一个强 ETag。"),
         ["unknown_reference"] = ("Refers to something that does not exist.", "引用的对象不存在。"),
+        ["unknown_district"] = ("The city has no such district.", "该城市没有这个区。"),
+        ["outside_city"] = ("The point lies more than {0} km from the city's centre.", "该位置距离城市中心超过 {0} 公里。"),
         ["offset_required"] = ("Give the instant with its offset, e.g. 2026-12-05T10:00:00+08:00 or …Z.", "请给出带时区偏移的时间，如 2026-12-05T10:00:00+08:00 或 …Z。"),
         ["invalid_instant"] = ("Not an ISO 8601 instant (e.g. 2026-12-05T10:00:00+08:00).", "不是 ISO 8601 时间（如 2026-12-05T10:00:00+08:00）。"),
         ["invalid_json"] = ("Not valid JSON here.", "此处不是有效的 JSON。"),
