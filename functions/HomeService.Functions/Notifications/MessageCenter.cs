@@ -180,7 +180,7 @@ public static class MessageCenterEndpoints
 
         messages.MapGet("/", async Task<Ok<Page<MessageView>>> (bool? unreadOnly, string? continuationToken, int? pageSize, HttpContext http, MessageCenter center, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var chinese = Messages.FromRequest(http) == Messages.Language.ZhCn;
             var page = await center.ListAsync(http.User.UserId(), unreadOnly ?? false, continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(Views(page, chinese));
@@ -204,7 +204,7 @@ public static class MessageCenterEndpoints
 
         routes.MapGet("/api/admin/alerts", async Task<Ok<Page<MessageView>>> (bool? unreadOnly, string? continuationToken, int? pageSize, HttpContext http, MessageCenter center, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var chinese = Messages.FromRequest(http) == Messages.Language.ZhCn;
             var page = await center.ListAsync(Orders.OrderEventHandler.AdminInbox, unreadOnly ?? false, continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(Views(page, chinese, admins: true));
