@@ -107,7 +107,7 @@ public sealed class PaymentFlowTests(PaymentFlowFactory factory)
         var (_, customer, order) = await world.PaidOrderAsync(pay: false);
         var reference = (await PaymentFlowWorld.PayAsync(customer, order.Id)).PaymentReference;
 
-        var failed = await factory.CreateClient().PostAsync($"/api/dev/payments/{reference}/fail", null);
+        var failed = await customer.Client.PostAsync($"/api/dev/payments/{reference}/fail", null);
         await world.DeliverAsync(order.Id);
 
         await failed.EnsureStatusAsync(HttpStatusCode.OK);
