@@ -60,14 +60,16 @@ public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvid
         while (true)
         {
             var current = await catalog.FindAsync<ItemDocument>(ItemDocument.Kind, id, ct);
-            if (current is null || current.Document.Popularity == popularity)
+            var searchText = current?.Document.CurrentSearchText();
+            if (current is null || (current.Document.Popularity == popularity && current.Document.SearchText == searchText))
             {
                 return false;
             }
 
             try
             {
-                var next = current.Document with { Popularity = popularity, PopularityKey = SortKeys.Popularity(popularity, id) };
+                // The search text is rewritten too when its format changed (whole-term keyword search).
+                var next = current.Document with { Popularity = popularity, PopularityKey = SortKeys.Popularity(popularity, id), SearchText = searchText };
                 await catalog.ReplaceAsync(ItemDocument.Kind, id, next, current.ETag, ct);
                 return true;
             }
