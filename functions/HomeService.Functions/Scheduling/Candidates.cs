@@ -44,15 +44,17 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     /// <summary>Approved, accepting workers of the city who offer the item (one of them when <paramref name="workerId"/> is given).</summary>
     public async Task<IReadOnlyList<Candidate>> ForAsync(string cityId, string itemId, string? workerId, DateTimeOffset now, CancellationToken ct)
     {
-        var text = "SELECT * FROM c WHERE c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND ARRAY_CONTAINS(c.skillItemIds, @item)";
-        var query = new QueryDefinition(text + (workerId is null ? "" : " AND c.id = @worker"))
-            .WithParameter("@approved", "approved").WithParameter("@city", cityId).WithParameter("@item", itemId);
+        var where = "c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND ARRAY_CONTAINS(c.skillItemIds, @item)";
+        var parameters = new Dictionary<string, object> { ["@approved"] = "approved", ["@city"] = cityId, ["@item"] = itemId };
         if (workerId is not null)
         {
-            query = query.WithParameter("@worker", workerId);
+            where += " AND c.id = @worker";
+            parameters["@worker"] = workerId;
         }
 
-        var workers = (await db.Workers.QueryAllAsync<WorkerDocument>(query, null, ct)).Where(w => w.HomeBase is not null).ToList();
+        // Keyset pages by id: a city has more workers than one query page.
+        var workers = (await db.Workers.QueryAllByKeyAsync<WorkerDocument>("*", where, parameters, "id", w => w.Id, ct))
+            .Where(w => w.HomeBase is not null).ToList();
         var (plans, calendars) = await schedules.ForWorkersAsync([.. workers.Select(w => w.Id)], ct);
         return [.. workers.Select(w =>
         {
