@@ -135,7 +135,18 @@ public static class CatalogEndpoints
 
         if (q.Keyword is not null)
         {
-            Where("CONTAINS(c.searchText, @keyword)", "@keyword", q.Keyword);
+            var patterns = Localization.KeywordPatterns(q.Keyword);
+            if (patterns.Count == 0)
+            {
+                return TypedResults.Ok(new ItemPage([], null)); // only punctuation: no term to match
+            }
+
+            // Whole terms: the padded search text contains the keyword's terms between term boundaries.
+            where.Append(" AND (").AppendJoin(" OR ", patterns.Select((_, i) => $"CONTAINS(CONCAT(' ', c.searchText, ' '), @keyword{i})")).Append(')');
+            for (var i = 0; i < patterns.Count; i++)
+            {
+                definition[$"@keyword{i}"] = patterns[i];
+            }
         }
 
         if (q.CategoryId is not null)

@@ -92,11 +92,10 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
     public Task RefreshRatingAsync(string workerId, CancellationToken ct) =>
         workers.SetRatingAsync(workerId, async token =>
         {
-            var query = new QueryDefinition(
-                    "SELECT c.review FROM c WHERE c.type = @order AND c.reservation.workerId = @worker AND c.review.overall >= 1")
-                .WithParameter("@order", OrderDocument.Kind)
-                .WithParameter("@worker", workerId);
-            var scores = (await db.Orders.QueryAllAsync<ReviewRow>(query, partitionKey: null, token)).Select(r => r.Review.Overall).ToList();
+            var scores = (await db.Orders.QueryAllByKeyAsync<ReviewRow>("c.id, c.review",
+                    "c.type = @order AND c.reservation.workerId = @worker AND c.review.overall >= 1",
+                    new Dictionary<string, object> { ["@order"] = OrderDocument.Kind, ["@worker"] = workerId }, "id", r => r.Id, token))
+                .Select(r => r.Review.Overall).ToList();
             return scores.Count == 0 ? RatingSummary.None : new RatingSummary(Math.Round(scores.Average(), 2), scores.Count);
         }, ct);
 
@@ -127,7 +126,7 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
         return new ReviewView(ReviewIdOf(order.Id), forAuthor ? order.Id : null, order.ItemName, r.Overall, r.Attitude, r.Skill, r.Efficiency, r.Punctuality, r.Text, nickname, r.Anonymous, r.At);
     }
 
-    private sealed record ReviewRow(OrderReview Review);
+    private sealed record ReviewRow(string Id, OrderReview Review);
 }
 
 public static class ReviewEndpoints
