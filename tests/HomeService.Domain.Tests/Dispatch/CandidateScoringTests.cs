@@ -1,4 +1,6 @@
+using HomeService.Domain.Common;
 using HomeService.Domain.Dispatch;
+using HomeService.Domain.Scheduling;
 
 namespace HomeService.Domain.Tests.Dispatch;
 
@@ -53,5 +55,67 @@ public class CandidateScoringTests
 
         Assert.Equal("near-new", CandidateScoring.Rank(candidates, ScoringWeights.Default)[0].WorkerId);
         Assert.Equal("far-star", CandidateScoring.Rank(candidates, ratingFirst)[0].WorkerId);
+    }
+
+    [Fact]
+    public void The_terms_add_up_to_the_score_and_name_what_each_fact_earned()
+    {
+        var w = ScoringWeights.Default;
+        var terms = CandidateScoring.Explain(Facts("a", travel: 30, rating: 4, load: 2, acceptance: 0.5, idle: 6), w);
+
+        Assert.Equal(CandidateScoring.Score(Facts("a", travel: 30, rating: 4, load: 2, acceptance: 0.5, idle: 6), w), terms.Total, 12);
+        Assert.Equal(w.Travel * (1 - 30.0 / w.MaxTravelMinutes), terms.Travel, 12);
+        Assert.Equal(w.Rating * 0.8, terms.Rating, 12);
+        Assert.Equal(w.Load * (1 - 2.0 / w.MaxOrdersPerDay), terms.Load, 12);
+        Assert.Equal(w.Acceptance * 0.5, terms.Acceptance, 12);
+        Assert.Equal(w.Fairness * (6 / w.FairnessSaturationHours), terms.Fairness, 12);
+        var ranked = CandidateScoring.Rank([Facts("a", travel: 30)], w);
+        Assert.Equal(ranked[0].Score, ranked[0].Terms.Total, 12);
+        Assert.Equal(30, ranked[0].Facts.TravelMinutes);
+    }
+
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    private static readonly GeoPoint Home = new(31.20, 121.40);
+    private static readonly GeoPoint Job = new(31.20, 121.60);
+    private static readonly GeoPoint NextDoor = new(31.201, 121.601);
+
+    private static CandidateWorker Worker(params Reservation[] reservations) => new(
+        "w1", true, true, [new OfferedItem("clean")], Home, 30, new WeeklyPlan([]), [], new WorkerCalendar("w1", reservations), 4.5);
+
+    private static DateTimeOffset At(int day, int hour) => new(2026, 3, day, hour, 0, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public void Travel_counts_from_the_previous_job_that_day_else_from_home()
+    {
+        var travel = TravelRules.Default;
+        var start = At(10, 14);
+        var fromHome = CandidateScoring.FactsFor(Worker(), "o", Job, start, start, Shanghai, travel, 0.8, null, ScoringWeights.Default);
+        // The morning job next door ends before the start: she comes from there, not from home ~19 km away.
+        var afterNextDoor = CandidateScoring.FactsFor(Worker(
+                new Reservation("morning", At(10, 9), At(10, 11), NextDoor),
+                new Reservation("earlier", At(10, 7), At(10, 8), Home),
+                new Reservation("later", At(10, 17), At(10, 18), Home),
+                new Reservation("yesterday", At(9, 12), At(9, 13), NextDoor)),
+            "o", Job, start, start, Shanghai, travel, 0.8, null, ScoringWeights.Default);
+
+        Assert.Equal(travel.MinutesBetween(Home, Job), fromHome.TravelMinutes);
+        Assert.Equal(travel.MinimumMinutes, afterNextDoor.TravelMinutes);
+        Assert.True(fromHome.TravelMinutes > 40);
+        Assert.Equal(3, afterNextDoor.OrdersToday);
+    }
+
+    [Fact]
+    public void The_order_itself_is_not_load_and_fairness_saturates_without_a_previous_assignment()
+    {
+        var start = At(10, 14);
+        var worker = Worker(new Reservation("o", start, start.AddHours(2), Job), new Reservation("other", At(10, 9), At(10, 10), Job));
+
+        var never = CandidateScoring.FactsFor(worker, "o", Job, start, start, Shanghai, TravelRules.Default, 0.7, null, ScoringWeights.Default);
+        var recently = CandidateScoring.FactsFor(worker, "o", Job, start, start, Shanghai, TravelRules.Default, 0.7, start.AddHours(-3), ScoringWeights.Default);
+
+        Assert.Equal(1, never.OrdersToday);
+        Assert.Equal(ScoringWeights.Default.FairnessSaturationHours, never.HoursSinceLastAssignment);
+        Assert.Equal(3, recently.HoursSinceLastAssignment, 9);
+        Assert.Equal((0.7, 4.5, "w1"), (never.AcceptanceRate, never.Rating, never.WorkerId));
     }
 }
