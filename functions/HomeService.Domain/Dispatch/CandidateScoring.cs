@@ -3,14 +3,21 @@ using HomeService.Domain.Scheduling;
 
 namespace HomeService.Domain.Dispatch;
 
-/// <summary>Per-city weights of the auto-assign score; each term is normalised to 0..1 before weighting.</summary>
+/// <summary>
+/// Per-city weights of the auto-assign score; each term is normalised to 0..1 before weighting. The defaults come from the
+/// dispatch simulation (docs/PERFORMANCE.md, "Dispatch quality"): travel — the detour the job adds to the worker's day,
+/// worth nothing at <see cref="MaxTravelMinutes"/> or more — leads, because it is what separates good dispatch from
+/// round-robin; acceptance keeps offers going to those who take them (fewer rounds and manual dispatches); rating, load
+/// and fairness break near-ties and spread the work (booked-hours Gini below greedy nearest). Before issue 13:
+/// 0.35 / 0.25 / 0.15 / 0.15 / 0.10 with travel from the home base over 60 minutes.
+/// </summary>
 public sealed record ScoringWeights(
-    double Travel = 0.35,
-    double Rating = 0.25,
-    double Load = 0.15,
-    double Acceptance = 0.15,
-    double Fairness = 0.10,
-    int MaxTravelMinutes = 60,
+    double Travel = 0.70,
+    double Rating = 0.10,
+    double Load = 0.05,
+    double Acceptance = 0.10,
+    double Fairness = 0.05,
+    int MaxTravelMinutes = 30,
     int MaxOrdersPerDay = 8,
     double FairnessSaturationHours = 24)
 {
@@ -18,8 +25,8 @@ public sealed record ScoringWeights(
 }
 
 /// <summary>What dispatch knows about one eligible worker for one order.</summary>
-/// <param name="TravelMinutes">From where the worker will be before the job: the place of their previous job that
-/// local day, or their home base when the job is their first (<see cref="CandidateScoring.FactsFor"/>).</param>
+/// <param name="TravelMinutes">The driving the job adds to the worker's day: from their previous job that local day (or
+/// home) to it and on to their next job, less the direct drive they save (<see cref="CandidateScoring.DetourMinutes"/>).</param>
 public sealed record CandidateFacts(
     string WorkerId,
     int TravelMinutes,
@@ -33,6 +40,9 @@ public sealed record ScoreTerms(double Travel, double Rating, double Load, doubl
 {
     public double Total => Travel + Rating + Load + Acceptance + Fairness;
 }
+
+/// <summary>Where a worker comes from and goes next around one job that day (<see cref="CandidateScoring.RouteAround"/>).</summary>
+public sealed record DayRoute(GeoPoint From, GeoPoint? Next, int OrdersThatDay);
 
 /// <summary>One ranked candidate with the facts and the terms that placed them: why dispatch chose whom it chose.</summary>
 public sealed record ScoredCandidate(string WorkerId, double Score, ScoreTerms Terms, CandidateFacts Facts);
@@ -68,36 +78,66 @@ public static class CandidateScoring
             .ThenBy(s => s.WorkerId, StringComparer.Ordinal)];
 
     /// <summary>
-    /// The facts of one free worker for a job at <paramref name="location"/> starting at <paramref name="start"/>, as booking,
-    /// re-dispatch and the dispatch simulation build them. Travel is counted from where the worker will be: the place of
-    /// the latest of their reservations that local day ending by the start, else their home base. Load is their
-    /// reservations that local day (this order excluded); fairness is the time since <paramref name="lastAssignedAt"/>
-    /// (saturated when they never had one).
+    /// The facts of one free worker for <paramref name="job"/> (the order's time and place), as booking, re-dispatch and the
+    /// dispatch simulation build them. Travel is the driving the job adds to the worker's day (<see cref="DetourMinutes"/>).
+    /// Load is their reservations that local day (this order excluded); fairness is the time since
+    /// <paramref name="lastAssignedAt"/> (saturated when they never had one).
     /// </summary>
     public static CandidateFacts FactsFor(
-        CandidateWorker worker, string orderId, GeoPoint location, DateTimeOffset start, DateTimeOffset now,
-        TimeZoneInfo zone, TravelRules travel, double acceptanceRate, DateTimeOffset? lastAssignedAt, ScoringWeights weights)
+        CandidateWorker worker, Reservation job, DateTimeOffset now, TimeZoneInfo zone, TravelRules travel,
+        double acceptanceRate, DateTimeOffset? lastAssignedAt, ScoringWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(weights);
+        var route = RouteAround(worker, job, zone);
+        return new CandidateFacts(worker.WorkerId, DetourMinutes(route, job.Location, travel), worker.Rating, route.OrdersThatDay, acceptanceRate,
+            lastAssignedAt is { } at ? (now - at).TotalHours : weights.FairnessSaturationHours);
+    }
+
+    /// <summary>
+    /// The driving <paramref name="location"/> adds between where the worker comes from and where they go next:
+    /// drive(from → job) + drive(job → next) − drive(from → next), or drive(from → job) when nothing follows that day.
+    /// A job on the way between two others costs little; one across town from both costs both legs.
+    /// </summary>
+    public static int DetourMinutes(DayRoute route, GeoPoint location, TravelRules travel)
+    {
+        ArgumentNullException.ThrowIfNull(travel);
+        var there = travel.DriveMinutes(route.From, location);
+        return route.Next is { } next ? Math.Max(0, there + travel.DriveMinutes(location, next) - travel.DriveMinutes(route.From, next)) : there;
+    }
+
+    /// <summary>
+    /// Where the worker is before and after <paramref name="job"/> that local day: the place of the latest reservation
+    /// ending by its start (else the home base) and of the earliest starting at or after its end (else none); with how many
+    /// reservations they have that day (<paramref name="job"/>'s own order not counted).
+    /// </summary>
+    public static DayRoute RouteAround(CandidateWorker worker, Reservation job, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(worker);
-        ArgumentNullException.ThrowIfNull(travel);
-        ArgumentNullException.ThrowIfNull(weights);
-        var localDay = DateOnly.FromDateTime(ZoneTime.ToLocal(start, zone));
+        ArgumentNullException.ThrowIfNull(job);
+        var localDay = DateOnly.FromDateTime(ZoneTime.ToLocal(job.Start, zone));
         var from = worker.HomeBase;
+        GeoPoint? next = null;
         var previousEnd = DateTimeOffset.MinValue;
-        var ordersToday = 0;
+        var nextStart = DateTimeOffset.MaxValue;
+        var count = 0;
         foreach (var r in worker.Calendar.Reservations)
         {
-            if (r.OrderId == orderId || DateOnly.FromDateTime(ZoneTime.ToLocal(r.Start, zone)) != localDay) continue;
-            ordersToday++;
-            if (r.End <= start && r.End > previousEnd)
+            if (r.OrderId == job.OrderId || DateOnly.FromDateTime(ZoneTime.ToLocal(r.Start, zone)) != localDay) continue;
+            count++;
+            if (r.End <= job.Start && r.End > previousEnd)
             {
                 previousEnd = r.End;
                 from = r.Location;
             }
+            else if (r.Start >= job.End && r.Start < nextStart)
+            {
+                nextStart = r.Start;
+                next = r.Location;
+            }
         }
 
-        return new CandidateFacts(worker.WorkerId, travel.MinutesBetween(from, location), worker.Rating, ordersToday, acceptanceRate,
-            lastAssignedAt is { } at ? (now - at).TotalHours : weights.FairnessSaturationHours);
+        return new DayRoute(from, next, count);
     }
 
     private static double Unit(double x) => double.IsNaN(x) ? 0 : Math.Clamp(x, 0, 1);

@@ -116,7 +116,7 @@ public sealed class BookingService(
         var found = await candidates.ForAsync(service, request.WorkerId, now, ct);
         var (ordered, scored) = request.WorkerId is { } designated
             ? ([await DesignatedAsync(designated, found, service, start, now, ct)], null)
-            : Ranked(found, service, orderId, start, now, preferredWorkerId);
+            : Ranked(found, service, reservation, now, preferredWorkerId);
 
         foreach (var candidate in ordered)
         {
@@ -262,17 +262,17 @@ public sealed class BookingService(
     }
 
     private static (List<Candidate> Ordered, IReadOnlyList<ScoredCandidate> Scored) Ranked(
-        IReadOnlyList<Candidate> found, ServiceRequest service, string orderId, DateTimeOffset start, DateTimeOffset now, string? preferred)
+        IReadOnlyList<Candidate> found, ServiceRequest service, Reservation job, DateTimeOffset now, string? preferred)
     {
         var settings = service.Settings;
         var free = found.Where(c => AvailabilityCalculator.CanWorkerTake(
-            c.Domain, service.Spec, service.Location, start, now, settings.Zone, settings.Availability) == SlotVerdict.Available).ToList();
+            c.Domain, service.Spec, service.Location, job.Start, now, settings.Zone, settings.Availability) == SlotVerdict.Available).ToList();
         if (free.Count == 0)
         {
             throw new ConflictException("no_worker_available");
         }
 
-        var scored = CandidateRanking.Score(free, settings, orderId, service.Location, start, now);
+        var scored = CandidateRanking.Score(free, settings, job, now);
         var ranked = CandidateRanking.InOrder(free, scored);
         if (preferred is not null && ranked.FindIndex(c => c.Worker.Id == preferred) is var at and > 0)
         {

@@ -1,5 +1,5 @@
-using HomeService.Domain.Common;
 using HomeService.Domain.Dispatch;
+using HomeService.Domain.Scheduling;
 using HomeService.Functions.Scheduling;
 
 namespace HomeService.Functions.Dispatch;
@@ -12,14 +12,14 @@ public static class CandidateRanking
 
     /// <summary>Best first, with each one's score. <paramref name="free"/> must already be the candidates who can take the slot.</summary>
     public static IReadOnlyList<ScoredCandidate> Score(
-        IReadOnlyList<Candidate> free, CitySettings settings, string orderId, GeoPoint location, DateTimeOffset start, DateTimeOffset now)
+        IReadOnlyList<Candidate> free, CitySettings settings, Reservation job, DateTimeOffset now)
     {
         var weights = settings.Weights;
         var facts = free.Select(c =>
         {
             var entries = c.Calendar.Reservations;
             DateTimeOffset? lastHeld = entries.Count == 0 ? null : entries.Max(r => r.HeldAt);
-            return CandidateScoring.FactsFor(c.Domain, orderId, location, start, now, settings.Zone, settings.Travel,
+            return CandidateScoring.FactsFor(c.Domain, job, now, settings.Zone, settings.Travel,
                 c.Worker.Offers.AcceptanceRate, lastHeld, weights);
         });
         return CandidateScoring.Rank(facts, weights);

@@ -109,7 +109,7 @@ public sealed class Dispatcher(
             .Where(c => AvailabilityCalculator.CanWorkerTake(c.Domain with { Calendar = WorkerCalendar.Release(c.Domain.Calendar, order.Id) },
                 spec, r.Location, r.Start, now, settings.Zone, rules) == SlotVerdict.Available)
             .ToList();
-        return CandidateRanking.Score(free, settings, order.Id, r.Location, r.Start, now);
+        return CandidateRanking.Score(free, settings, r.ToDomain(order.Id), now);
     }
 
     /// <summary>

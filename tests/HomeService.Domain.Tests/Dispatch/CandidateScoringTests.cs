@@ -89,19 +89,20 @@ public class CandidateScoringTests
     {
         var travel = TravelRules.Default;
         var start = At(10, 14);
-        var fromHome = CandidateScoring.FactsFor(Worker(), "o", Job, start, start, Shanghai, travel, 0.8, null, ScoringWeights.Default);
+        var job = new Reservation("o", start, start.AddHours(2), Job);
+        var fromHome = CandidateScoring.FactsFor(Worker(), job, start, Shanghai, travel, 0.8, null, ScoringWeights.Default);
         // The morning job next door ends before the start: she comes from there, not from home ~19 km away.
         var afterNextDoor = CandidateScoring.FactsFor(Worker(
                 new Reservation("morning", At(10, 9), At(10, 11), NextDoor),
                 new Reservation("earlier", At(10, 7), At(10, 8), Home),
-                new Reservation("later", At(10, 17), At(10, 18), Home),
                 new Reservation("yesterday", At(9, 12), At(9, 13), NextDoor)),
-            "o", Job, start, start, Shanghai, travel, 0.8, null, ScoringWeights.Default);
+            job, start, Shanghai, travel, 0.8, null, ScoringWeights.Default);
 
-        Assert.Equal(travel.MinutesBetween(Home, Job), fromHome.TravelMinutes);
-        Assert.Equal(travel.MinimumMinutes, afterNextDoor.TravelMinutes);
+        Assert.Equal(travel.DriveMinutes(Home, Job), fromHome.TravelMinutes);
         Assert.True(fromHome.TravelMinutes > 40);
-        Assert.Equal(3, afterNextDoor.OrdersToday);
+        // The drive, not the scheduling gap: 150 m is a minute, not the 15-minute minimum between jobs.
+        Assert.Equal(1, afterNextDoor.TravelMinutes);
+        Assert.Equal(2, afterNextDoor.OrdersToday);
     }
 
     [Fact]
@@ -110,12 +111,52 @@ public class CandidateScoringTests
         var start = At(10, 14);
         var worker = Worker(new Reservation("o", start, start.AddHours(2), Job), new Reservation("other", At(10, 9), At(10, 10), Job));
 
-        var never = CandidateScoring.FactsFor(worker, "o", Job, start, start, Shanghai, TravelRules.Default, 0.7, null, ScoringWeights.Default);
-        var recently = CandidateScoring.FactsFor(worker, "o", Job, start, start, Shanghai, TravelRules.Default, 0.7, start.AddHours(-3), ScoringWeights.Default);
+        var job = new Reservation("o", start, start.AddHours(2), Job);
+        var never = CandidateScoring.FactsFor(worker, job, start, Shanghai, TravelRules.Default, 0.7, null, ScoringWeights.Default);
+        var recently = CandidateScoring.FactsFor(worker, job, start, Shanghai, TravelRules.Default, 0.7, start.AddHours(-3), ScoringWeights.Default);
 
         Assert.Equal(1, never.OrdersToday);
         Assert.Equal(ScoringWeights.Default.FairnessSaturationHours, never.HoursSinceLastAssignment);
         Assert.Equal(3, recently.HoursSinceLastAssignment, 9);
         Assert.Equal((0.7, 4.5, "w1"), (never.AcceptanceRate, never.Rating, never.WorkerId));
+    }
+
+    [Fact]
+    public void Travel_is_the_detour_a_job_adds_between_the_previous_and_the_next_job()
+    {
+        var travel = TravelRules.Default;
+        var start = At(10, 11);
+        var job = new Reservation("o", start, start.AddHours(1), Job);
+        var west = new GeoPoint(31.20, 121.55);
+        var east = new GeoPoint(31.20, 121.65);
+        // On the way from a job in the west to one in the east: only the small bend counts.
+        var onTheWay = CandidateScoring.RouteAround(Worker(
+            new Reservation("before", At(10, 9), At(10, 10), west), new Reservation("after", At(10, 14), At(10, 15), east)), job, Shanghai);
+        // Back to the west after it: there and back again.
+        var outAndBack = CandidateScoring.RouteAround(Worker(
+            new Reservation("before", At(10, 9), At(10, 10), west), new Reservation("after", At(10, 14), At(10, 15), west)), job, Shanghai);
+
+        Assert.Equal((west, (GeoPoint?)east, 2), (onTheWay.From, onTheWay.Next, onTheWay.OrdersThatDay));
+        var detour = CandidateScoring.DetourMinutes(onTheWay, Job, travel);
+        Assert.Equal(travel.DriveMinutes(west, Job) + travel.DriveMinutes(Job, east) - travel.DriveMinutes(west, east), detour);
+        Assert.InRange(detour, 0, 2);
+        Assert.Equal(2 * travel.DriveMinutes(west, Job), CandidateScoring.DetourMinutes(outAndBack, Job, travel));
+        Assert.Null(CandidateScoring.RouteAround(Worker(), job, Shanghai).Next);
+    }
+
+    [Fact]
+    public void The_tuned_defaults_let_a_short_detour_beat_a_better_rating_and_an_idle_worker_but_not_a_half_hour_one()
+    {
+        // A 5-minute detour with a 4.0 rating and a job earlier today, against a 25-minute trip from home by an idle 4.9.
+        var onTheWay = new CandidateFacts("on-the-way", 5, 4.0, 3, 0.8, 2);
+        var idleStar = new CandidateFacts("idle-star", 25, 4.9, 0, 0.8, 24);
+        Assert.Equal("on-the-way", CandidateScoring.Rank([onTheWay, idleStar], ScoringWeights.Default)[0].WorkerId);
+        // Under the pre-simulation weights (travel 0.35 over 60 minutes) the idle 4.9 won.
+        var before = new ScoringWeights(0.35, 0.25, 0.15, 0.15, 0.10, MaxTravelMinutes: 60);
+        Assert.Equal("idle-star", CandidateScoring.Rank([onTheWay, idleStar], before)[0].WorkerId);
+        // Past the travel horizon distance stops counting: a worker 30 and one 50 minutes away differ only on the rest.
+        var far = CandidateScoring.Explain(new CandidateFacts("far", 50, 4.5, 1, 0.8, 4), ScoringWeights.Default);
+        var farther = CandidateScoring.Explain(new CandidateFacts("farther", 30, 4.5, 1, 0.8, 4), ScoringWeights.Default);
+        Assert.Equal((0.0, 0.0), (far.Travel, farther.Travel));
     }
 }
