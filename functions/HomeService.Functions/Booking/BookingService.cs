@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Net;
 using HomeService.Domain.Booking;
+using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
 using HomeService.Domain.Scheduling;
 using HomeService.Functions.Dispatch;
@@ -113,9 +114,9 @@ public sealed class BookingService(
         var reservation = new Reservation(orderId, start, start.AddMinutes(service.Item.DurationMinutes), service.Location);
 
         var found = await candidates.ForAsync(service, request.WorkerId, now, ct);
-        var ordered = request.WorkerId is { } designated
-            ? [await DesignatedAsync(designated, found, service, start, now, ct)]
-            : Ranked(found, service, start, now, preferredWorkerId);
+        var (ordered, scored) = request.WorkerId is { } designated
+            ? ([await DesignatedAsync(designated, found, service, start, now, ct)], null)
+            : Ranked(found, service, reservation, now, preferredWorkerId);
 
         foreach (var candidate in ordered)
         {
@@ -178,6 +179,7 @@ public sealed class BookingService(
                 Reservation = new OrderReservation(workerId, reservation.Start, reservation.End, reservation.Location, service.Item.BufferMinutes),
                 Price = quote.Breakdown,
                 State = OrderDecider.InitialState,
+                OfferRankings = scored is null ? [] : [OfferRanking.Of(1, now, workerId, scored)],
             }.Apply(decision.Events, now);
 
             var written = await CreateOrderAsync(order, ct);
@@ -260,17 +262,19 @@ public sealed class BookingService(
         }
     }
 
-    private static List<Candidate> Ranked(IReadOnlyList<Candidate> found, ServiceRequest service, DateTimeOffset start, DateTimeOffset now, string? preferred)
+    private static (List<Candidate> Ordered, IReadOnlyList<ScoredCandidate> Scored) Ranked(
+        IReadOnlyList<Candidate> found, ServiceRequest service, Reservation job, DateTimeOffset now, string? preferred)
     {
         var settings = service.Settings;
         var free = found.Where(c => AvailabilityCalculator.CanWorkerTake(
-            c.Domain, service.Spec, service.Location, start, now, settings.Zone, settings.Availability) == SlotVerdict.Available).ToList();
+            c.Domain, service.Spec, service.Location, job.Start, now, settings.Zone, settings.Availability) == SlotVerdict.Available).ToList();
         if (free.Count == 0)
         {
             throw new ConflictException("no_worker_available");
         }
 
-        var ranked = CandidateRanking.Rank(free, settings, service.Location, start, now);
+        var scored = CandidateRanking.Score(free, settings, job, now);
+        var ranked = CandidateRanking.InOrder(free, scored);
         if (preferred is not null && ranked.FindIndex(c => c.Worker.Id == preferred) is var at and > 0)
         {
             var first = ranked[at];
@@ -278,7 +282,7 @@ public sealed class BookingService(
             ranked.Insert(0, first);
         }
 
-        return ranked;
+        return (ranked, scored);
     }
 
     /// <summary>Rules every start must meet before any worker is considered: on the city's slot grid, after the notice, inside the horizon.</summary>

@@ -78,6 +78,8 @@ public sealed record OrderDocument
     public Reviews.OrderReview? Review { get; init; }
     /// <summary>Set by an admin (audited) when the worker may report arrive / start / complete outside the city's visit rules.</summary>
     public VisitExemption? VisitExemption { get; init; }
+    /// <summary>Each auto-dispatch offer's ranking: the best candidates with their score's terms (booking's for round 1, re-dispatch's after).</summary>
+    public IReadOnlyList<Dispatch.OfferRanking> OfferRankings { get; init; } = [];
 
     [JsonPropertyName("_etag")]
     public string? ETag { get; init; }

@@ -153,6 +153,11 @@ public static class DispatchEndpoints
             return TypedResults.Ok(new Page<AdminOrderView>([.. page.Items.Select(AdminOrderView.Of)], page.ContinuationToken));
         }).WithSummary("Orders by status, oldest first (status=ManualDispatch: the manual dispatch queue; keyset paging)").ProducesValidationProblem();
 
+        orders.MapGet("/{id}", async Task<Ok<AdminOrderView>> (string id, OrderLifecycle lifecycle, CancellationToken ct) =>
+            TypedResults.Ok(AdminOrderView.Of(await lifecycle.FindAsync(id, ct) ?? throw new NotFoundException("res.order", id))))
+            .WithSummary("One order as operators see it, with each auto-dispatch offer's ranking: the best candidates and their score's terms")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         orders.MapPost("/{id}/assign", async Task<Ok<AdminOrderView>> (string id, AssignRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
             TypedResults.Ok(AdminOrderView.Of(await actions.AssignAsync(http.User.UserId(), id, request, ct))))
             .WithSummary("Assign a worker (from Dispatching, Offered or ManualDispatch); their time is held before the previous holder's is released")

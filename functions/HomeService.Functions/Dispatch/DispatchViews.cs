@@ -106,12 +106,13 @@ public sealed record TrackingView(
 public sealed record AdminOrderView(
     string Id, OrderStatus Status, string CityId, string CustomerId, string ItemId, string ItemName, DateTimeOffset Start, DateTimeOffset End,
     DispatchMode DispatchMode, string HeldWorkerId, string? CurrentWorkerId, string? OfferedToWorkerId, int OfferRound,
-    IReadOnlyList<string> DeclinedWorkerIds, DateTimeOffset CreatedAt, VisitExemption? VisitExemption, OrderAddress? Address)
+    IReadOnlyList<string> DeclinedWorkerIds, DateTimeOffset CreatedAt, VisitExemption? VisitExemption, OrderAddress? Address,
+    IReadOnlyList<OfferRanking> OfferRankings)
 {
     public static AdminOrderView Of(OrderDocument o)
     {
         var s = o.State;
         return new AdminOrderView(o.Id, o.Status, o.CityId, o.CustomerId, o.ItemId, o.ItemName, s.ScheduledStart, s.ScheduledEnd, s.DispatchMode,
-            o.Reservation.WorkerId, s.CurrentWorkerId, s.OfferedToWorkerId, s.OfferRound, s.DeclinedWorkerIds, o.CreatedAt, o.VisitExemption, o.Address);
+            o.Reservation.WorkerId, s.CurrentWorkerId, s.OfferedToWorkerId, s.OfferRound, s.DeclinedWorkerIds, o.CreatedAt, o.VisitExemption, o.Address, o.OfferRankings);
     }
 }
