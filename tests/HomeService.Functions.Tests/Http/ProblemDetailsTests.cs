@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using HomeService.Functions.Tests.Support;
+using HomeService.Functions.Tests.Workers;
 
 namespace HomeService.Functions.Tests.Http;
 
@@ -22,6 +23,37 @@ public sealed class ProblemDetailsTests(ApiFactory factory)
         Assert.Equal(400, problem.GetProperty("status").GetInt32());
         Assert.Equal("malformed_json", problem.GetProperty("code").GetString());
         Assert.True(problem.GetProperty("errors").EnumerateObject().Any());
+    }
+
+    [Theory]
+    [InlineData("pageSize=abc", "pageSize", "invalid_number")]
+    [InlineData("pageSize=1.5", "pageSize", "invalid_number")]
+    [InlineData("pageSize=99999999999", "pageSize", "invalid_number")]
+    public async Task A_query_parameter_that_does_not_bind_is_named_not_taken_for_the_body(string query, string field, string code)
+    {
+        var client = await factory.NewCustomerAsync();
+
+        var response = await client.GetAsync($"/api/customer/favorites?{query}");
+
+        await response.EnsureStatusAsync(HttpStatusCode.BadRequest);
+        var problem = await response.ReadJsonAsync();
+        Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
+        Assert.Equal(code, problem.GetProperty("fieldCodes").GetProperty(field)[0].GetString());
+        Assert.False(problem.GetProperty("errors").TryGetProperty("body", out _));
+    }
+
+    [Fact]
+    public async Task Two_query_parameters_that_do_not_bind_are_both_named()
+    {
+        var worker = (await factory.RegisteredWorkerAsync()).Client;
+
+        var response = await worker.GetAsync("/api/worker/statement?from=yesterday&pageSize=ten&to=2026-01-01T00:00:00Z");
+
+        await response.EnsureStatusAsync(HttpStatusCode.BadRequest);
+        var codes = (await response.ReadJsonAsync()).GetProperty("fieldCodes");
+        Assert.Equal("invalid", codes.GetProperty("from")[0].GetString());
+        Assert.Equal("invalid_number", codes.GetProperty("pageSize")[0].GetString());
+        Assert.False(codes.TryGetProperty("to", out _));
     }
 
     [Fact]
