@@ -88,7 +88,7 @@ public static class AppSetup
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         services.AddRouting();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddHomeServiceContract());
         return services;
     }
 

@@ -80,7 +80,7 @@ public static class AdminCatalogEndpoints
             var document = await build(v, request, id, current.Document, new BuildContext(store, time.GetUtcNow()), ct);
             ETags.Set(http.Response, await store.ReplaceAsync(kind, id, document, etag, ct));
             return TypedResults.Ok(present(document));
-        }).WithSummary($"Replace a {noun}; needs If-Match with the ETag read (428 without, 412 when stale)")
+        }).WithSummary($"Replace a {noun}; needs If-Match with the ETag read (428 without, 412 when stale)").RequiresIfMatch()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
@@ -90,7 +90,7 @@ public static class AdminCatalogEndpoints
             await ensureDeletable(id, store, ct);
             await store.DeleteAsync(kind, id, etag, ct);
             return TypedResults.NoContent();
-        }).WithSummary($"Delete a {noun}; needs If-Match (409 while something still refers to it)")
+        }).WithSummary($"Delete a {noun}; needs If-Match (409 while something still refers to it)").RequiresIfMatch()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
     }
