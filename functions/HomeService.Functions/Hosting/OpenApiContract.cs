@@ -65,6 +65,10 @@ public static class OpenApiContract
         };
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         document.Components.Schemas[ProblemSchema] = Problem();
+        foreach (var schema in document.Components.Schemas.Values.OfType<OpenApiSchema>())
+        {
+            Tighten(schema);
+        }
 
         // Operation ids are unique in the document: a derived one that repeats gets a number.
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -218,9 +222,11 @@ public static class OpenApiContract
     {
         var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
         operation.Responses!.TryGetValue(key, out var existing);
-        if (existing is OpenApiResponse { Content: { } content } known && content.TryGetValue(ProblemMediaType, out var media) &&
-            media.Schema is OpenApiSchemaReference { Reference.Id: ProblemSchema })
+        if (existing is OpenApiResponse { Content: { } content } known &&
+            (content.TryGetValue(ProblemMediaType, out var media) && media.Schema is OpenApiSchemaReference { Reference.Id: ProblemSchema } ||
+             content.Count > 0 && !content.ContainsKey(ProblemMediaType)))
         {
+            // Ours already, or a body of the endpoint's own (e.g. WeChat Pay's answer format): kept as declared.
             return known;
         }
 
