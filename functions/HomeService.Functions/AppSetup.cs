@@ -86,6 +86,7 @@ public static class AppSetup
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.Converters.Add(new OffsetRequiredDateTimeOffsetConverter());
         });
         services.AddRouting();
         services.AddOpenApi(o => o.AddHomeServiceContract());

@@ -12,6 +12,10 @@ public static partial class CatalogRules
     public const int MaxTools = 30;
     public const int MaxImages = 9;
     public const int MaxDistricts = 100;
+    /// <summary>How far from a city's centre its addresses may lie (km), unless the city says otherwise.</summary>
+    public const int DefaultCityAreaRadiusKm = 80;
+    public const int MinCityAreaRadiusKm = 5;
+    public const int MaxCityAreaRadiusKm = 300;
     public const int MaxCities = 100;
     public const int MaxPackageItems = 20;
 

@@ -137,6 +137,11 @@ public static class AdminCatalogEndpoints
             CatalogValidation.RequiredRange(v, "center.longitude", r.Center.Longitude, -180, 180);
         }
 
+        if (r.AreaRadiusKm is { } radius)
+        {
+            v.Range("areaRadiusKm", radius, CatalogRules.MinCityAreaRadiusKm, CatalogRules.MaxCityAreaRadiusKm);
+        }
+
         v.ThrowIfInvalid();
         return Task.FromResult(new CityDocument
         {
@@ -147,6 +152,7 @@ public static class AdminCatalogEndpoints
             Active = r.Active ?? true,
             Districts = r.Districts?.Select(d => d.Trim()).ToList() ?? [],
             Center = new GeoCenter(r.Center!.Latitude!.Value, r.Center.Longitude!.Value),
+            AreaRadiusKm = r.AreaRadiusKm ?? CatalogRules.DefaultCityAreaRadiusKm,
             UpdatedAt = context.Now,
         });
     }

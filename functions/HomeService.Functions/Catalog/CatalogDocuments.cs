@@ -17,6 +17,8 @@ public sealed record CityDocument
     public bool Active { get; init; }
     public IReadOnlyList<string> Districts { get; init; } = [];
     public required GeoCenter Center { get; init; }
+    /// <summary>Addresses in the city lie within this distance of <see cref="Center"/>.</summary>
+    public int AreaRadiusKm { get; init; } = HomeService.Domain.Catalog.CatalogRules.DefaultCityAreaRadiusKm;
     public DateTimeOffset UpdatedAt { get; init; }
 }
 

@@ -11,7 +11,7 @@ public sealed record GeoCenterRequest(double? Latitude, double? Longitude);
 
 public sealed record CityRequest(
     string? Id, string? Name, Dictionary<string, string>? Translations, string? TimeZone, bool? Active,
-    List<string>? Districts, GeoCenterRequest? Center);
+    List<string>? Districts, GeoCenterRequest? Center, int? AreaRadiusKm = null);
 
 public sealed record CategoryRequest(
     string? Id, string? ParentId, string? Name, Dictionary<string, string>? Translations, int? SortOrder, bool? Active);

@@ -4,10 +4,10 @@ namespace HomeService.Functions.Catalog;
 
 // What the public catalog serves: text already in the caller's language, no admin-only fields.
 
-public sealed record CityView(string Id, string Name, string TimeZone, IReadOnlyList<string> Districts, GeoCenter Center)
+public sealed record CityView(string Id, string Name, string TimeZone, IReadOnlyList<string> Districts, GeoCenter Center, int AreaRadiusKm)
 {
     public static CityView From(CityDocument c, string language) =>
-        new(c.Id, Localization.Pick(c.Name, c.Translations, language), c.TimeZone, c.Districts, c.Center);
+        new(c.Id, Localization.Pick(c.Name, c.Translations, language), c.TimeZone, c.Districts, c.Center, c.AreaRadiusKm);
 }
 
 public sealed record CategoryView(string Id, string Name, int SortOrder, IReadOnlyList<CategoryView>? Children = null)

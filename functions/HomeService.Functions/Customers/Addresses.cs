@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HomeService.Domain.Common;
 using HomeService.Functions.Auth;
+using HomeService.Functions.Catalog;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -193,11 +194,22 @@ public sealed class Addresses(CosmosDb db, TimeProvider time)
         }
 
         v.ThrowIfInvalid();
-        var city = await db.Catalog.ReadOrNullAsync<JsonElement>(request.CityId, "city", ct);
-        if (city is null)
+        var city = (await db.Catalog.ReadOrNullAsync<CityDocument>(request.CityId, CityDocument.Kind, ct))?.Resource
+                   ?? throw ValidationFailedException.For("cityId", "unknown_reference");
+
+        // The address must lie in the city: a district it lists (when it lists any), a point within its area.
+        var district = request.District?.Trim();
+        v.Check(string.IsNullOrEmpty(district) || city.Districts.Count == 0 || city.Districts.Contains(district, StringComparer.Ordinal),
+            "district", "unknown_district");
+        var distanceKm = new GeoPoint(city.Center.Latitude, city.Center.Longitude)
+            .DistanceMetersTo(new GeoPoint(request.Latitude!.Value, request.Longitude!.Value)) / 1000;
+        if (distanceKm > city.AreaRadiusKm)
         {
-            throw ValidationFailedException.For("cityId", "unknown_reference");
+            v.Add("latitude", "outside_city", city.AreaRadiusKm);
+            v.Add("longitude", "outside_city", city.AreaRadiusKm);
         }
+
+        v.ThrowIfInvalid();
     }
 
     private static AddressDocument ToDocument(string userId, string id, AddressRequest r, DateTimeOffset createdAt)

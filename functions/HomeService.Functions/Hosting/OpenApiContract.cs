@@ -36,9 +36,10 @@ public static class OpenApiContract
             Describe(operation, context);
             return Task.CompletedTask;
         });
-        options.AddSchemaTransformer((schema, _, _) =>
+        options.AddSchemaTransformer((schema, context, _) =>
         {
             Tighten(schema);
+            OptionalWhenNullable(schema, context.JsonTypeInfo);
             return Task.CompletedTask;
         });
         return options;
@@ -290,6 +291,30 @@ public static class OpenApiContract
                 {
                     required.Remove(name);
                 }
+            }
+        }
+    }
+
+    /// <summary>A property whose CLR type may be null is omitted when null, whatever schema its converter gives it.</summary>
+    private static void OptionalWhenNullable(OpenApiSchema schema, System.Text.Json.Serialization.Metadata.JsonTypeInfo type)
+    {
+        if (schema.Required is not { Count: > 0 } required || type.Kind != System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        foreach (var property in type.Properties)
+        {
+            var nullable = Nullable.GetUnderlyingType(property.PropertyType) is not null || property.AttributeProvider switch
+            {
+                System.Reflection.PropertyInfo p when !p.PropertyType.IsValueType => nullability.Create(p).ReadState != System.Reflection.NullabilityState.NotNull,
+                System.Reflection.FieldInfo f when !f.FieldType.IsValueType => nullability.Create(f).ReadState != System.Reflection.NullabilityState.NotNull,
+                _ => false,
+            };
+            if (nullable)
+            {
+                required.Remove(property.Name);
             }
         }
     }

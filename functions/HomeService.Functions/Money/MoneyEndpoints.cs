@@ -121,17 +121,19 @@ public static class MoneyEndpoints
             return TypedResults.Ok(new WalletView(wallet.AvailableFen, wallet.InTransitFen, wallet.TotalEarnedFen, wallet.UpdatedAt));
         }).WithSummary("My wallet: available, in transit (withdrawals not yet paid), total earned");
 
-        group.MapGet("/statement", async Task<Ok<Page<StatementLineView>>> (DateTimeOffset? from, DateTimeOffset? to, string? continuationToken, int? pageSize,
+        group.MapGet("/statement", async Task<Ok<Page<StatementLineView>>> (string? from, string? to, string? continuationToken, int? pageSize,
             HttpContext http, CosmosDb db, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 100).Check(from is null || to is null || from <= to, "from", "min_above_max").ThrowIfInvalid();
+            var v = new Validator().Range("pageSize", pageSize ?? 20, 1, 100);
+            var (since, until) = (Instants.FromQuery(v, "from", from), Instants.FromQuery(v, "to", to));
+            v.Check(since is null || until is null || since <= until, "from", "min_above_max").ThrowIfInvalid();
             var owner = Me(http);
-            var where = "c.ownerKey = @o AND c.type = 'entry'" + (from is null ? "" : " AND c.atKey >= @from") + (to is null ? "" : " AND c.atKey < @to");
+            var where = "c.ownerKey = @o AND c.type = 'entry'" + (since is null ? "" : " AND c.atKey >= @from") + (until is null ? "" : " AND c.atKey < @to");
             var parameters = new Dictionary<string, object?> { ["@o"] = owner.Key };
-            if (from is not null) parameters["@from"] = MoneyKeys.Instant(from.Value);
-            if (to is not null) parameters["@to"] = MoneyKeys.Instant(to.Value);
+            if (since is not null) parameters["@from"] = MoneyKeys.Instant(since.Value);
+            if (until is not null) parameters["@to"] = MoneyKeys.Instant(until.Value);
             var page = await db.Wallets.KeysetPageAsync<WalletEntryDocument>(owner.Key, where, parameters, "sortKey", descending: true, e => e.SortKey,
-                ContinuationTokens.Fingerprint("statement", owner.Key, from, to), continuationToken, pageSize ?? 20, ct);
+                ContinuationTokens.Fingerprint("statement", owner.Key, since, until), continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<StatementLineView>(page.Items.Select(Line).ToArray(), page.ContinuationToken));
         }).WithSummary("My statement, newest first, each line with the balance after it (from inclusive, to exclusive)");
 

@@ -41,6 +41,45 @@ public sealed class BookingTests(BookingFactory factory)
     }
 
     [Fact]
+    public async Task An_instant_without_an_offset_is_refused_naming_the_field_instead_of_being_read_as_utc()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var worker = await world.WorkerAsync();
+        var customer = await world.CustomerAsync();
+        var start = world.At(1, 10);
+        // 10:00 in Shanghai without its offset: read as UTC it would be 18:00 local (issue 14 #6).
+        var wallClock = start.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/customer/orders")
+        {
+            Content = JsonContent.Create(new { itemId = world.ItemId, addressId = customer.AddressId, start = wallClock, workerId = worker.Id }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        request.Headers.AcceptLanguage.ParseAdd("zh-CN");
+        var problem = await (await (await customer.Client.SendAsync(request)).EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
+        Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
+        Assert.Equal(["offset_required"], problem.GetProperty("fieldCodes").GetProperty("start").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Contains("时区偏移", problem.GetProperty("errors").GetProperty("start")[0].GetString());
+        Assert.Empty((await world.CalendarAsync(worker.Id)).Reservations);
+
+        // The same wall clock with its offset books the 10:00 slot.
+        var booked = await BookingWorld.BookAsync(customer.Client, new { itemId = world.ItemId, addressId = customer.AddressId, start = wallClock + "+08:00", workerId = worker.Id });
+        Assert.Equal(start, (await (await booked.EnsureStatusAsync(HttpStatusCode.Created)).ReadAsync<OrderView>()).Start);
+
+        // Query-string instants follow the same rule.
+        async Task<string[]> FromCodes(string from)
+        {
+            var answer = await (await worker.Client.GetAsync($"/api/worker/statement?from={Uri.EscapeDataString(from)}")).EnsureStatusAsync(HttpStatusCode.BadRequest);
+            return [.. (await answer.ReadJsonAsync()).GetProperty("fieldCodes").GetProperty("from").EnumerateArray().Select(e => e.GetString()!)];
+        }
+
+        Assert.Equal(["offset_required"], await FromCodes(wallClock));
+        Assert.Equal(["invalid_instant"], await FromCodes("yesterday"));
+        await (await worker.Client.GetAsync($"/api/worker/statement?from={Uri.EscapeDataString(wallClock + "+08:00")}")).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await worker.Client.GetAsync($"/api/worker/statement?from={wallClock}Z")).EnsureStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Orders_are_visible_only_to_their_customer_and_assigned_worker()
     {
         var world = await BookingWorld.StartAsync(factory);

@@ -16,7 +16,11 @@ public sealed class AddressTests(ApiFactory factory)
     {
         var id = $"city-{Guid.NewGuid():N}"[..20];
         var db = factory.Services.GetRequiredService<CosmosDb>();
-        await db.Catalog.UpsertItemAsync(new { id, type = "city", name = "上海", timeZone = "Asia/Shanghai", active = true }, new PartitionKey("city"));
+        await db.Catalog.UpsertItemAsync(new
+        {
+            id, type = "city", name = "上海", timeZone = "Asia/Shanghai", active = true, districts = new[] { "黄浦区", "静安区", "徐汇区" },
+            center = new { latitude = 31.2304, longitude = 121.4737 },
+        }, new PartitionKey("city"));
         return id;
     }
 
@@ -95,6 +99,39 @@ public sealed class AddressTests(ApiFactory factory)
         var problem = await (await unknownCity.EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
         Assert.Equal("unknown_reference", problem.GetProperty("fieldCodes").GetProperty("cityId")[0].GetString());
         Assert.Empty(await (await client.GetAsync("/api/customer/addresses")).ReadAsync<List<AddressView>>());
+    }
+
+    [Fact]
+    public async Task An_address_must_lie_in_its_city_a_district_it_lists_and_a_point_within_its_area()
+    {
+        var city = await CityAsync();
+        var client = await factory.NewCustomerAsync();
+
+        // Issue 14 #9: a district the city does not have, and Beijing's coordinates for a Shanghai address.
+        var wrongDistrict = await client.PostAsJsonAsync("/api/customer/addresses",
+            new { contactName = "李", contactPhone = "13812345678", cityId = city, district = "朝阳区", detail = "x 路", latitude = 31.2304, longitude = 121.4737 });
+        var districtCodes = (await (await wrongDistrict.EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync()).GetProperty("fieldCodes");
+        Assert.Equal("unknown_district", districtCodes.GetProperty("district")[0].GetString());
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/customer/addresses") { Content = JsonContent.Create(Address(city, "x 路", lat: 39.9042, lng: 116.4074)) };
+        request.Headers.AcceptLanguage.ParseAdd("en");
+        var farAway = await (await (await client.SendAsync(request)).EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
+        Assert.Equal("outside_city", farAway.GetProperty("fieldCodes").GetProperty("latitude")[0].GetString());
+        Assert.Equal("outside_city", farAway.GetProperty("fieldCodes").GetProperty("longitude")[0].GetString());
+        Assert.Contains("80 km", farAway.GetProperty("errors").GetProperty("latitude")[0].GetString());
+        Assert.Empty(await (await client.GetAsync("/api/customer/addresses")).ReadAsync<List<AddressView>>());
+
+        // Inside: a listed district ~40 km out (Pudong's coast), and no district at all.
+        await (await client.PostAsJsonAsync("/api/customer/addresses", Address(city, "临港", lat: 30.90, lng: 121.90))).EnsureStatusAsync(HttpStatusCode.Created);
+        var created = await (await client.PostAsJsonAsync("/api/customer/addresses",
+            new { contactName = "李", contactPhone = "13812345678", cityId = city, detail = "y 路", latitude = 31.25, longitude = 121.45 })).EnsureStatusAsync(HttpStatusCode.Created);
+        var id = (await created.ReadJsonAsync()).GetProperty("id").GetString()!;
+
+        // An edit is checked the same way.
+        var etag = (await client.GetAsync($"/api/customer/addresses/{id}")).Headers.ETag!.Tag;
+        var edit = new HttpRequestMessage(HttpMethod.Put, $"/api/customer/addresses/{id}") { Content = JsonContent.Create(Address(city, "y 路", lat: 39.9042, lng: 116.4074)) };
+        edit.Headers.IfMatch.ParseAdd(etag);
+        await (await client.SendAsync(edit)).EnsureStatusAsync(HttpStatusCode.BadRequest);
     }
 
     [Fact]

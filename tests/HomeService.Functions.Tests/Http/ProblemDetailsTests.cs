@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using HomeService.Functions.Tests.Support;
-using HomeService.Functions.Tests.Workers;
 
 namespace HomeService.Functions.Tests.Http;
 
@@ -45,15 +44,13 @@ public sealed class ProblemDetailsTests(ApiFactory factory)
     [Fact]
     public async Task Two_query_parameters_that_do_not_bind_are_both_named()
     {
-        var worker = (await factory.RegisteredWorkerAsync()).Client;
-
-        var response = await worker.GetAsync("/api/worker/statement?from=yesterday&pageSize=ten&to=2026-01-01T00:00:00Z");
+        var response = await factory.CreateClient().GetAsync("/api/catalog/cities/any-city/items?minPrice=cheap&pageSize=ten&maxPrice=100");
 
         await response.EnsureStatusAsync(HttpStatusCode.BadRequest);
         var codes = (await response.ReadJsonAsync()).GetProperty("fieldCodes");
-        Assert.Equal("invalid", codes.GetProperty("from")[0].GetString());
+        Assert.Equal("invalid_number", codes.GetProperty("minPrice")[0].GetString());
         Assert.Equal("invalid_number", codes.GetProperty("pageSize")[0].GetString());
-        Assert.False(codes.TryGetProperty("to", out _));
+        Assert.False(codes.TryGetProperty("maxPrice", out _));
     }
 
     [Fact]

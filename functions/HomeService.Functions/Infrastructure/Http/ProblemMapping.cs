@@ -20,6 +20,7 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             ValidationFailedException v => Validation(language, v.Errors),
             AppException app => Create(language, app.Status, app.Code, app.Args),
             BadHttpRequestException bad => FromBadRequest(context, language, bad),
+            InstantWithoutOffsetException json => Validation(language, [new FieldError(FieldFromPath(json.Path), "offset_required")]),
             JsonException json => Validation(language, [new FieldError(FieldFromPath(json.Path), "invalid_json")], "malformed_json"),
             CosmosException { StatusCode: HttpStatusCode.PreconditionFailed } => Create(language, 412, "precondition_failed"),
             CosmosException { StatusCode: HttpStatusCode.Conflict } => Create(language, 409, "conflict"),
@@ -120,6 +121,11 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
             return Create(language, 415, "unsupported_media_type");
+        }
+
+        if (bad.InnerException is InstantWithoutOffsetException noOffset)
+        {
+            return Validation(language, [new FieldError(FieldFromPath(noOffset.Path), "offset_required")]);
         }
 
         var json = bad.InnerException as JsonException;
