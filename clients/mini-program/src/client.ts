@@ -9,7 +9,7 @@ export type Problem = Schemas["ProblemDetails"];
 export type HomeServiceClient = ReturnType<typeof createClient<paths>>;
 
 export interface ClientOptions {
-  /** Where the API is, e.g. http://localhost:7071 for the local host. */
+  /** Where the API is, e.g. http://127.0.0.1:5080 for the local host (scripts/run.sh). */
   baseUrl: string;
   /** The access token to send; read again on every request (so a refreshed token is picked up). */
   token?: () => string | undefined;

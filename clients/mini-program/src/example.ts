@@ -1,8 +1,8 @@
 // Logs in as a mini-program user, books the demo cleaning item, pays through the WeChat Pay sandbox and reads the
-// order — against a local host (scripts/run.sh) at HOMESERVICE_URL (default http://localhost:7071).
+// order — against a local host (scripts/run.sh) at HOMESERVICE_URL (default http://127.0.0.1:5080, what scripts/run.sh serves).
 import { createHomeServiceClient, ok } from "./client.js";
 
-const baseUrl = process.env.HOMESERVICE_URL ?? "http://localhost:7071";
+const baseUrl = process.env.HOMESERVICE_URL ?? "http://127.0.0.1:5080";
 let token: string | undefined;
 const api = createHomeServiceClient({ baseUrl, token: () => token, language: "zh-CN" });
 

@@ -37,6 +37,22 @@ public sealed class TypeScriptClientTests : IAsyncLifetime
         Assert.Matches(@"order \S+ is (?!pendingPayment)\w+", example.Output);
     }
 
+    /// <summary>The .http samples of each audience (clients/http), run as written against a local host process.</summary>
+    [Theory]
+    [InlineData("customer.http")]
+    [InlineData("worker.http")]
+    [InlineData("merchant.http")]
+    [InlineData("admin.http")]
+    public async Task The_http_samples_run_against_the_local_host(string file)
+    {
+        await using var host = await LocalHostProcess.StartAsync(LocalProcessApi.Settings(_stack!, _data));
+
+        var run = await NpmAsync(["exec", "--", "httpyac", "send", Path.Combine("clients", "http", file), "--all", "--bail", "-o", "short"], host.BaseAddress);
+
+        Assert.True(run.ExitCode == 0, $"{file} failed:\n{run.Output}");
+        Assert.DoesNotContain("✖", run.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Output)> NpmAsync(string[] arguments, Uri baseAddress)
     {
         var start = new ProcessStartInfo("npm", arguments)
@@ -44,7 +60,11 @@ public sealed class TypeScriptClientTests : IAsyncLifetime
             WorkingDirectory = LocalStack.RepoRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["HOMESERVICE_URL"] = baseAddress.ToString().TrimEnd('/') },
+            Environment =
+            {
+                ["HOMESERVICE_URL"] = baseAddress.ToString().TrimEnd('/'),
+                ["HOMESERVICE_ADMIN_PHONE"] = LocalProcessApi.AdminPhone,
+            },
         };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
