@@ -6,7 +6,8 @@ namespace HomeService.Functions.Tests.Contract;
 /// <summary>
 /// The mini-program's typed client (clients/mini-program): generated from the document a local host process serves
 /// (openapi-typescript), compiled with tsc --strict, and its example run against that host — log in, book, pay
-/// through the sandbox, read the order. A change of the contract that breaks the client fails here.
+/// through the sandbox, read the order — and the .http samples of every audience run against such a host. A change
+/// of the contract that breaks the client or a sample fails here.
 /// </summary>
 public sealed class TypeScriptClientTests : IAsyncLifetime
 {
