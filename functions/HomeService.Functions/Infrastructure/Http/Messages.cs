@@ -207,4 +207,7 @@ public static class Messages
     }
 
     public static string LanguageTag(Language language) => language == Language.ZhCn ? "zh-CN" : "en";
+
+    /// <summary>The language tag ("en" / "zh-CN") the request's Accept-Language chose, for picking catalogue translations.</summary>
+    public static string RequestLanguageTag(this HttpContext http) => LanguageTag(FromRequest(http));
 }
