@@ -9,23 +9,12 @@ namespace HomeService.Functions.Tests.Contract;
 /// through the sandbox, read the order — and the .http samples of every audience run against such a host. A change
 /// of the contract that breaks the client or a sample fails here.
 /// </summary>
-public sealed class TypeScriptClientTests : IAsyncLifetime
+public sealed class TypeScriptClientTests() : OwnStackTest("hs-ts-client-")
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("hs-ts-client-").FullName;
-    private StackProcess? _stack;
-
-    public async Task InitializeAsync() => _stack = await StackProcess.StartAsync(_data);
-
-    public async Task DisposeAsync()
-    {
-        await _stack!.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
-
     [Fact]
     public async Task The_client_generated_from_the_served_document_compiles_strictly_and_its_example_books_and_pays()
     {
-        await using var host = await LocalHostProcess.StartAsync(LocalProcessApi.Settings(_stack!, _data));
+        await using var host = await LocalHostProcess.StartAsync(LocalProcessApi.Settings(Stack, Data));
         using var api = host.Client();
         var document = await api.GetStringAsync("/api/openapi/v1.json");
         await File.WriteAllTextAsync(Path.Combine(LocalStack.RepoRoot, "clients", "mini-program", "openapi.json"), document);
@@ -46,7 +35,7 @@ public sealed class TypeScriptClientTests : IAsyncLifetime
     [InlineData("admin.http")]
     public async Task The_http_samples_run_against_the_local_host(string file)
     {
-        await using var host = await LocalHostProcess.StartAsync(LocalProcessApi.Settings(_stack!, _data));
+        await using var host = await LocalHostProcess.StartAsync(LocalProcessApi.Settings(Stack, Data));
 
         var run = await NpmAsync(["exec", "--", "httpyac", "send", Path.Combine("clients", "http", file), "--all", "--bail", "-o", "short"], host.BaseAddress);
 
