@@ -22,7 +22,7 @@ public static class BookingEndpoints
             var (order, created) = await booking.BookAsync(http.User.UserId(), key, request, ct);
             var view = OrderView.Of(order, http.RequestLanguageTag());
             return created ? TypedResults.Created($"/api/customer/orders/{order.Id}", view) : TypedResults.Ok(view);
-        }).WithSummary("Book an item at one of my addresses and a start (Idempotency-Key required); answers the order in PendingPayment with its price")
+        }).WithSummary("Book an item at one of my addresses and a start (Idempotency-Key required); answers the order in PendingPayment with its price").RequiresIdempotencyKey()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         orders.MapPost("/recurring", async Task<Results<Created<SeriesView>, Ok<SeriesView>>> (RecurringBookingRequest request, HttpContext http, BookingService booking, CancellationToken ct) =>
@@ -30,7 +30,7 @@ public static class BookingEndpoints
             var key = IdempotencyRecords.RequireKey(http.Request);
             var (series, created) = await booking.BookSeriesAsync(http.User.UserId(), key, request, http.RequestLanguageTag(), ct);
             return created ? TypedResults.Created($"/api/customer/orders?seriesId={series.SeriesId}", series) : TypedResults.Ok(series);
-        }).WithSummary("Book a weekly / every-2 / every-3-weeks series: one order per occurrence; occurrences that cannot be held are listed in skipped")
+        }).WithSummary("Book a weekly / every-2 / every-3-weeks series: one order per occurrence; occurrences that cannot be held are listed in skipped").RequiresIdempotencyKey()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         orders.MapGet("/", async Task<Ok<Page<OrderView>>> (string? status, string? continuationToken, string? pageSize, HttpContext http, CosmosDb db, CancellationToken ct) =>

@@ -38,7 +38,7 @@ public static class MerchantEndpoints
             var updated = await merchants.UpdateAsync(http.User.UserId(), ifMatch, request, ct);
             ETags.Set(http.Response, updated.ETag);
             return TypedResults.Ok(MerchantView.Of(updated));
-        }).WithSummary("Edit my merchant before submitting or after a rejection (If-Match required)");
+        }).WithSummary("Edit my merchant before submitting or after a rejection (If-Match required)").RequiresIfMatch();
 
         merchant.MapPost("/application/submit", async Task<Ok<MerchantView>> (HttpContext http, MerchantStore merchants, TimeProvider time, CancellationToken ct) =>
         {

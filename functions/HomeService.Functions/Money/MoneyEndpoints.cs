@@ -189,7 +189,7 @@ public static class MoneyEndpoints
             var withdrawal = await store.RequestAsync(Me(http), key, request, ct);
             ETags.Set(http.Response, withdrawal.ETag);
             return TypedResults.Created($"/api/{audience}/withdrawals/{withdrawal.Id}", WithdrawalView.Of(withdrawal));
-        }).WithSummary("Withdraw to a bank card or the WeChat balance (destination; Idempotency-Key required; minimum and fee from settings)");
+        }).WithSummary("Withdraw to a bank card or the WeChat balance (destination; Idempotency-Key required; minimum and fee from settings)").RequiresIdempotencyKey();
         withdrawals.MapGet("/", async Task<Ok<Page<WithdrawalView>>> (string? continuationToken, int? pageSize, HttpContext http, Withdrawals store, CancellationToken ct) =>
         {
             new Validator().PageSize(pageSize).ThrowIfInvalid();
@@ -249,14 +249,14 @@ public static class MoneyEndpoints
             var withdrawal = await store.TransitionAsync(id, new ApproveWithdrawal(http.User.UserId(), time.GetUtcNow()), OptionalIfMatch(http), ct);
             ETags.Set(http.Response, withdrawal.ETag);
             return TypedResults.Ok(Admin(withdrawal));
-        }).WithSummary("Approve a requested withdrawal for the next payout run (If-Match optional)");
+        }).WithSummary("Approve a requested withdrawal for the next payout run (If-Match optional)").AcceptsIfMatch(requiredOnceExists: false);
         withdrawals.MapPost("/{id}/reject", async Task<Ok<AdminWithdrawalView>> (string id, RejectWithdrawalRequest request, HttpContext http, Withdrawals store, TimeProvider time, CancellationToken ct) =>
         {
             new Validator().Required("reason", request.Reason, 200).ThrowIfInvalid();
             var withdrawal = await store.TransitionAsync(id, new RejectWithdrawal(http.User.UserId(), request.Reason!.Trim(), time.GetUtcNow()), OptionalIfMatch(http), ct);
             ETags.Set(http.Response, withdrawal.ETag);
             return TypedResults.Ok(Admin(withdrawal));
-        }).WithSummary("Reject a requested withdrawal; the money returns to the wallet (If-Match optional)");
+        }).WithSummary("Reject a requested withdrawal; the money returns to the wallet (If-Match optional)").AcceptsIfMatch(requiredOnceExists: false);
 
         admin.MapGet("/payouts", async Task<Ok<Page<PayoutBatchDocument>>> (string? continuationToken, int? pageSize, PayoutRunner payouts, CancellationToken ct) =>
         {
