@@ -53,10 +53,12 @@ public static class CityGenerator
         return workers;
     }
 
-    private static GeoPoint Around(Random rng, double radiusKm)
+    /// <summary>A point uniformly spread within <paramref name="radiusKm"/> of <paramref name="centre"/> (the city centre by default).</summary>
+    public static GeoPoint Around(Random rng, double radiusKm, GeoPoint? centre = null)
     {
+        var c = centre ?? Centre;
         var r = radiusKm * Math.Sqrt(rng.NextDouble());
         var angle = rng.NextDouble() * 2 * Math.PI;
-        return new GeoPoint(Centre.Latitude + r * Math.Cos(angle) / 111.0, Centre.Longitude + r * Math.Sin(angle) / (111.0 * Math.Cos(Centre.Latitude * Math.PI / 180)));
+        return new GeoPoint(c.Latitude + r * Math.Cos(angle) / 111.0, c.Longitude + r * Math.Sin(angle) / (111.0 * Math.Cos(c.Latitude * Math.PI / 180)));
     }
 }

@@ -10,6 +10,11 @@ public sealed record TravelRules(double SpeedKmPerHour = 25, int MinimumMinutes 
 
     public int MinutesBetween(GeoPoint from, GeoPoint to) => MinutesForMeters(from.DistanceMetersTo(to));
 
+    /// <summary>The drive itself, rounded up, without <see cref="MinimumMinutes"/> (which keeps a gap between jobs for parking
+    /// and handover): what ranking compares, so 1 km and 4 km do not look the same.</summary>
+    public int DriveMinutes(GeoPoint from, GeoPoint to) =>
+        (int)Math.Min(Math.Ceiling(from.DistanceMetersTo(to) * RoadFactor / 1000d / SpeedKmPerHour * 60d), 24 * 60);
+
     /// <summary>Rounded up so an estimate never promises less time than the road needs.</summary>
     public int MinutesForMeters(double meters)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Net;
 using HomeService.Domain.Booking;
+using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
 using HomeService.Domain.Scheduling;
 using HomeService.Functions.Dispatch;
@@ -45,7 +46,7 @@ public sealed class BookingService(
             record => FindAsync(record.ResultId, ct), ct);
     }
 
-    public async Task<(SeriesView Series, bool Created)> BookSeriesAsync(string userId, string key, RecurringBookingRequest request, CancellationToken ct)
+    public async Task<(SeriesView Series, bool Created)> BookSeriesAsync(string userId, string key, RecurringBookingRequest request, string languageTag, CancellationToken ct)
     {
         var v = Validate(request.ItemId, request.AddressId, request.Start, request.WorkerId, request.Quantity, request.Notes);
         v.Check(request.Frequency is not null && Frequencies.ContainsKey(request.Frequency), "frequency", "invalid_frequency")
@@ -54,7 +55,7 @@ public sealed class BookingService(
         return await idempotency.RunAsync(userId, key, "series", IdempotencyRecords.Hash("series", request),
             async record =>
             {
-                var series = await PlaceSeriesAsync(userId, record.ResultId, request, ct);
+                var series = await PlaceSeriesAsync(userId, record.ResultId, request, languageTag, ct);
                 await idempotency.SaveResultAsync(record, series, ct);
                 return series;
             },
@@ -64,7 +65,7 @@ public sealed class BookingService(
     public async Task<OrderDocument?> FindAsync(string orderId, CancellationToken ct) =>
         (await db.Orders.ReadOrNullAsync<OrderDocument>(orderId, orderId, ct))?.Resource;
 
-    private async Task<SeriesView> PlaceSeriesAsync(string userId, string seriesId, RecurringBookingRequest request, CancellationToken ct)
+    private async Task<SeriesView> PlaceSeriesAsync(string userId, string seriesId, RecurringBookingRequest request, string languageTag, CancellationToken ct)
     {
         var service = await candidates.ResolveAsync(userId, request.ItemId!, request.AddressId!, ct);
         var zone = service.Settings.Zone;
@@ -82,7 +83,7 @@ public sealed class BookingService(
                 // Later visits prefer the worker of the first one: customers want the same person each time.
                 var order = await PlaceAsync(userId, $"{seriesId}-{i + 1:00}", one, (seriesId, i + 1), worker, ct);
                 worker ??= order.Reservation.WorkerId;
-                orders.Add(OrderView.Of(order));
+                orders.Add(OrderView.Of(order, languageTag));
             }
             catch (AppException e) when (e.Status is StatusCodes.Status409Conflict or StatusCodes.Status400BadRequest)
             {
@@ -113,9 +114,9 @@ public sealed class BookingService(
         var reservation = new Reservation(orderId, start, start.AddMinutes(service.Item.DurationMinutes), service.Location);
 
         var found = await candidates.ForAsync(service, request.WorkerId, now, ct);
-        var ordered = request.WorkerId is { } designated
-            ? [await DesignatedAsync(designated, found, service, start, now, ct)]
-            : Ranked(found, service, start, now, preferredWorkerId);
+        var (ordered, scored) = request.WorkerId is { } designated
+            ? ([await DesignatedAsync(designated, found, service, start, now, ct)], null)
+            : Ranked(found, service, reservation, now, preferredWorkerId);
 
         foreach (var candidate in ordered)
         {
@@ -170,6 +171,7 @@ public sealed class BookingService(
                 Occurrence = series?.Index,
                 ItemId = service.Item.Id,
                 ItemName = service.Item.Name,
+                ItemNameTranslations = service.Item.Translations,
                 Quantity = request.Quantity ?? 1,
                 Notes = string.IsNullOrWhiteSpace(request.Notes) ? null : request.Notes.Trim(),
                 AddressId = service.Address.Id,
@@ -177,6 +179,7 @@ public sealed class BookingService(
                 Reservation = new OrderReservation(workerId, reservation.Start, reservation.End, reservation.Location, service.Item.BufferMinutes),
                 Price = quote.Breakdown,
                 State = OrderDecider.InitialState,
+                OfferRankings = scored is null ? [] : [OfferRanking.Of(1, now, workerId, scored)],
             }.Apply(decision.Events, now);
 
             var written = await CreateOrderAsync(order, ct);
@@ -259,17 +262,19 @@ public sealed class BookingService(
         }
     }
 
-    private static List<Candidate> Ranked(IReadOnlyList<Candidate> found, ServiceRequest service, DateTimeOffset start, DateTimeOffset now, string? preferred)
+    private static (List<Candidate> Ordered, IReadOnlyList<ScoredCandidate> Scored) Ranked(
+        IReadOnlyList<Candidate> found, ServiceRequest service, Reservation job, DateTimeOffset now, string? preferred)
     {
         var settings = service.Settings;
         var free = found.Where(c => AvailabilityCalculator.CanWorkerTake(
-            c.Domain, service.Spec, service.Location, start, now, settings.Zone, settings.Availability) == SlotVerdict.Available).ToList();
+            c.Domain, service.Spec, service.Location, job.Start, now, settings.Zone, settings.Availability) == SlotVerdict.Available).ToList();
         if (free.Count == 0)
         {
             throw new ConflictException("no_worker_available");
         }
 
-        var ranked = CandidateRanking.Rank(free, settings, service.Location, start, now);
+        var scored = CandidateRanking.Score(free, settings, job, now);
+        var ranked = CandidateRanking.InOrder(free, scored);
         if (preferred is not null && ranked.FindIndex(c => c.Worker.Id == preferred) is var at and > 0)
         {
             var first = ranked[at];
@@ -277,7 +282,7 @@ public sealed class BookingService(
             ranked.Insert(0, first);
         }
 
-        return ranked;
+        return (ranked, scored);
     }
 
     /// <summary>Rules every start must meet before any worker is considered: on the city's slot grid, after the notice, inside the horizon.</summary>

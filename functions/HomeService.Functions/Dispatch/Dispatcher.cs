@@ -1,3 +1,4 @@
+using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
 using HomeService.Domain.Scheduling;
 using HomeService.Functions.Booking;
@@ -74,10 +75,12 @@ public sealed class Dispatcher(
             return;
         }
 
-        foreach (var workerId in await RankAsync(order, ct))
+        var scored = await ScoreAsync(order, ct);
+        foreach (var workerId in scored.Select(s => s.WorkerId))
         {
             var (outcome, _) = await handover.MoveAsync(order, workerId,
-                (current, now) => StillAfter(current, round) ? new Offer(workerId, round + 1, now) : null, ct);
+                (current, now) => StillAfter(current, round) ? new Offer(workerId, round + 1, now) : null, ct,
+                next => next with { OfferRankings = [.. next.OfferRankings, OfferRanking.Of(round + 1, time.GetUtcNow(), workerId, scored)] });
             if (outcome == HandoverOutcome.SlotTaken)
             {
                 continue;
@@ -90,8 +93,8 @@ public sealed class Dispatcher(
         await EscalateAsync(orderId, round, "no free candidate left", ct);
     }
 
-    /// <summary>The free candidates for the order's slot, best first, without those who declined or hold it now.</summary>
-    public async Task<IReadOnlyList<string>> RankAsync(OrderDocument order, CancellationToken ct)
+    /// <summary>The free candidates for the order's slot, best first with their scores, without those who declined or hold it now.</summary>
+    public async Task<IReadOnlyList<ScoredCandidate>> ScoreAsync(OrderDocument order, CancellationToken ct)
     {
         var settings = await cities.GetAsync(order.CityId, ct);
         var now = time.GetUtcNow();
@@ -106,7 +109,7 @@ public sealed class Dispatcher(
             .Where(c => AvailabilityCalculator.CanWorkerTake(c.Domain with { Calendar = WorkerCalendar.Release(c.Domain.Calendar, order.Id) },
                 spec, r.Location, r.Start, now, settings.Zone, rules) == SlotVerdict.Available)
             .ToList();
-        return [.. CandidateRanking.Rank(free, settings, r.Location, r.Start, now).Select(c => c.Worker.Id)];
+        return CandidateRanking.Score(free, settings, r.ToDomain(order.Id), now);
     }
 
     /// <summary>

@@ -26,8 +26,10 @@ public enum HandoverOutcome
 public sealed class Handover(OrderLifecycle lifecycle, Reservations reservations, CitySettingsStore cities, ILogger<Handover> logger)
 {
     /// <param name="command">Built from the fresh order on every attempt; null = the order moved on, give up.</param>
+    /// <param name="amend">Anything else written with the command in the same replace (e.g. the offer's ranking).</param>
     public async Task<(HandoverOutcome Outcome, OrderDocument Order)> MoveAsync(
-        OrderDocument order, string workerId, Func<OrderDocument, DateTimeOffset, OrderCommand?> command, CancellationToken ct)
+        OrderDocument order, string workerId, Func<OrderDocument, DateTimeOffset, OrderCommand?> command, CancellationToken ct,
+        Func<OrderDocument, OrderDocument>? amend = null)
     {
         var travel = (await cities.GetAsync(order.CityId, ct)).Travel;
         var held = order.Reservation;
@@ -45,7 +47,7 @@ public sealed class Handover(OrderLifecycle lifecycle, Reservations reservations
                 (current, now) => current.Reservation.Start == held.Start && current.Reservation.End == held.End && current.PendingReschedule is null
                     ? command(current, now)
                     : null,
-                ct, amend: next => next.HeldBy(workerId));
+                ct, amend: next => amend is null ? next.HeldBy(workerId) : amend(next.HeldBy(workerId)));
         }
         catch (Exception)
         {

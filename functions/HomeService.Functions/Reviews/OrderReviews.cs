@@ -22,9 +22,12 @@ public sealed record OrderReviewView(int Overall, int? Attitude, int? Skill, int
 
 public sealed record ReviewRequest(int? Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, bool? Anonymous);
 
-/// <summary>A review as anyone may read it; an anonymous review names nobody.</summary>
+/// <summary>
+/// A review. <see cref="Id"/> is an opaque id derived from the order's; the order id itself is shown only to the review's
+/// author (the public list names no order, and an anonymous review nobody).
+/// </summary>
 public sealed record ReviewView(
-    string OrderId, string ItemName, int Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, string? CustomerNickname,
+    string Id, string? OrderId, string ItemName, int Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, string? CustomerNickname,
     bool Anonymous, DateTimeOffset At);
 
 /// <summary>
@@ -79,7 +82,7 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
 
         logger.LogInformation("Order {OrderId} reviewed {Overall}/5", reviewed.Id, reviewed.Review!.Overall);
         await RefreshRatingAsync(reviewed.Reservation.WorkerId, ct);
-        return await ViewAsync(reviewed, ct);
+        return await ViewAsync(reviewed, forAuthor: true, ct);
     }
 
     /// <summary>
@@ -106,17 +109,21 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
         var views = new List<ReviewView>(page.Items.Count);
         foreach (var order in page.Items)
         {
-            views.Add(await ViewAsync(order, ct));
+            views.Add(await ViewAsync(order, forAuthor: false, ct));
         }
 
         return new Page<ReviewView>(views, page.ContinuationToken);
     }
 
-    private async Task<ReviewView> ViewAsync(OrderDocument order, CancellationToken ct)
+    /// <summary>"rv_" and 20 hex digits of the SHA-256 of the order id: stable, and it leads nobody to the order.</summary>
+    public static string ReviewIdOf(string orderId) =>
+        "rv_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(orderId)))[..20];
+
+    private async Task<ReviewView> ViewAsync(OrderDocument order, bool forAuthor, CancellationToken ct)
     {
         var r = order.Review!;
         var nickname = r.Anonymous ? null : (await users.FindAsync(order.CustomerId, ct))?.Nickname;
-        return new ReviewView(order.Id, order.ItemName, r.Overall, r.Attitude, r.Skill, r.Efficiency, r.Punctuality, r.Text, nickname, r.Anonymous, r.At);
+        return new ReviewView(ReviewIdOf(order.Id), forAuthor ? order.Id : null, order.ItemName, r.Overall, r.Attitude, r.Skill, r.Efficiency, r.Punctuality, r.Text, nickname, r.Anonymous, r.At);
     }
 
     private sealed record ReviewRow(string Id, OrderReview Review);
@@ -137,7 +144,7 @@ public static class ReviewEndpoints
         routes.MapGet("/api/workers/{id}/reviews", async Task<Ok<Page<ReviewView>>> (string id, string? continuationToken, int? pageSize,
             OrderReviews reviews, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             return TypedResults.Ok(await reviews.ListForWorkerAsync(id, continuationToken, pageSize ?? 20, ct));
         }).WithTags("Reviews").AllowAnonymous().WithSummary("A worker's reviews, newest first (anonymous ones name nobody)");
 

@@ -40,7 +40,7 @@ public static class ScheduleEndpoints
             var saved = await store.SavePlanAsync(http.User.UserId(), IfMatchOrNull(http.Request), p => p with { Days = request.Days ?? [] }, ct);
             ETags.Set(http.Response, saved.ETag);
             return TypedResults.Ok(new PlanView(saved.Days));
-        }).WithSummary("Replace my weekly plan (If-Match once it exists)").ProducesValidationProblem();
+        }).WithSummary("Replace my weekly plan (If-Match once it exists)").AcceptsIfMatch(requiredOnceExists: true).ProducesValidationProblem();
 
         worker.MapGet("/exceptions", async Task<Ok<ExceptionsView>> (HttpContext http, WorkerSchedules store, CancellationToken ct) =>
         {
@@ -54,7 +54,7 @@ public static class ScheduleEndpoints
             var saved = await store.SavePlanAsync(http.User.UserId(), IfMatchOrNull(http.Request), p => p with { Exceptions = request.Exceptions ?? [] }, ct);
             ETags.Set(http.Response, saved.ETag);
             return TypedResults.Ok(new ExceptionsView(saved.Exceptions));
-        }).WithSummary("Replace my date exceptions (If-Match once the plan exists)").ProducesValidationProblem();
+        }).WithSummary("Replace my date exceptions (If-Match once the plan exists)").AcceptsIfMatch(requiredOnceExists: true).ProducesValidationProblem();
 
         worker.MapGet("/", async Task<Ok<CalendarView>> (string? from, string? to, HttpContext http, WorkerSchedules store, CatalogStore catalog, TimeProvider time, CancellationToken ct) =>
         {
@@ -114,7 +114,7 @@ public static class ScheduleEndpoints
             var (document, etag) = await store.WriteAsync(cityId, request, IfMatchOrNull(http.Request), ct);
             ETags.Set(http.Response, etag);
             return TypedResults.Ok(document);
-        }).WithSummary("Replace a city's settings (If-Match once saved)").ProducesValidationProblem()
+        }).WithSummary("Replace a city's settings (If-Match once saved)").AcceptsIfMatch(requiredOnceExists: true).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
         return routes;

@@ -99,7 +99,7 @@ public sealed class BrowseCatalogTests(ApiFactory factory)
     [Theory]
     [InlineData("minPrice=500&maxPrice=100", "minPrice", "min_above_max")]
     [InlineData("pageSize=0", "pageSize", "out_of_range")]
-    [InlineData("pageSize=51", "pageSize", "out_of_range")]
+    [InlineData("pageSize=101", "pageSize", "out_of_range")]
     [InlineData("pageSize=abc", "pageSize", "invalid_number")]
     [InlineData("sort=cheapest", "sort", "invalid_sort")]
     [InlineData("minDuration=200&maxDuration=100", "minDuration", "min_above_max")]

@@ -163,6 +163,41 @@ public sealed class AutoDispatchTests(DispatchFactory factory)
     }
 
     [Fact]
+    public async Task The_admin_order_detail_shows_each_offers_best_candidates_with_their_score_terms()
+    {
+        var (world, near, middle, far, orderId) = await PaidOrderAsync();
+        await (await near.Client.PostAsJsonAsync($"/api/worker/orders/{orderId}/reject", new { reason = "too far today" })).EnsureStatusAsync(HttpStatusCode.OK);
+        await world.DeliverAsync();
+
+        var admin = await factory.AdminAsync();
+        await (await admin.GetAsync("/api/admin/orders/ord_nobody")).EnsureStatusAsync(HttpStatusCode.NotFound);
+        await (await near.Client.GetAsync($"/api/admin/orders/{orderId}")).EnsureStatusAsync(HttpStatusCode.Forbidden);
+        var detail = await (await (await admin.GetAsync($"/api/admin/orders/{orderId}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        var rankings = detail.GetProperty("offerRankings").EnumerateArray().ToList();
+        Assert.Equal([1, 2], rankings.Select(r => r.GetProperty("round").GetInt32()));
+
+        // Booking ranked all three (nearest first); re-dispatch ranked the two left after the rejection.
+        var first = rankings[0].GetProperty("top").EnumerateArray().ToList();
+        Assert.Equal(near.Id, rankings[0].GetProperty("chosenWorkerId").GetString());
+        Assert.Equal([near.Id, middle.Id, far.Id], first.Select(c => c.GetProperty("workerId").GetString()));
+        var second = rankings[1].GetProperty("top").EnumerateArray().ToList();
+        Assert.Equal(middle.Id, rankings[1].GetProperty("chosenWorkerId").GetString());
+        Assert.Equal([middle.Id, far.Id], second.Select(c => c.GetProperty("workerId").GetString()));
+
+        foreach (var candidate in first.Concat(second))
+        {
+            var terms = candidate.GetProperty("terms");
+            var sum = new[] { "travel", "rating", "load", "acceptance", "fairness" }.Sum(t => terms.GetProperty(t).GetDouble());
+            Assert.Equal(candidate.GetProperty("score").GetDouble(), sum, 9);
+            Assert.InRange(candidate.GetProperty("facts").GetProperty("travelMinutes").GetInt32(), 0, 60);
+        }
+
+        // The nearer worker wins on the travel term, which is what the admin sees.
+        Assert.True(first[0].GetProperty("terms").GetProperty("travel").GetDouble() > first[1].GetProperty("terms").GetProperty("travel").GetDouble());
+        Assert.True(first[0].GetProperty("facts").GetProperty("travelMinutes").GetInt32() < first[2].GetProperty("facts").GetProperty("travelMinutes").GetInt32());
+    }
+
+    [Fact]
     public async Task A_stale_acceptance_timer_delivered_after_acceptance_changes_nothing()
     {
         var (world, near, _, _, orderId) = await PaidOrderAsync();
