@@ -1,5 +1,6 @@
 using HomeService.Functions.Admin;
 using HomeService.Functions.Auth;
+using HomeService.Functions.Infrastructure.Cosmos;
 using Microsoft.Extensions.Options;
 
 namespace HomeService.Functions.Hosting;
@@ -19,6 +20,7 @@ public sealed class ApiPipeline
         var auth = services.GetRequiredService<IOptions<AuthOptions>>().Value;
         var app = new ApplicationBuilder(services);
         IEndpointRouteBuilder? routes = null;
+        app.UseCosmosUsageHeaders(services.GetRequiredService<IConfiguration>());
         app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -46,6 +46,7 @@ public class BookingFactory : ApiFactory
     {
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:HomeService"] = "Information",
+        ["Diagnostics:CosmosUsageHeaders"] = "true",
     };
 
     /// <summary>The fake clock, for the app and for the orchestrations' durable timers.</summary>

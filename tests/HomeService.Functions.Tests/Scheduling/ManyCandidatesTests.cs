@@ -1,5 +1,6 @@
 using System.Net;
 using HomeService.Functions.Booking;
+using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Scheduling;
 using HomeService.Functions.Tests.Booking;
 using HomeService.Functions.Tests.Support;
@@ -29,5 +30,25 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
         var atTen = Assert.Single(availability.Slots, s => s.Start == world.At(2, 10));
         Assert.Equal(workers.Count - 1, atTen.WorkerCount);
         Assert.Equal(workers.Count, availability.Slots.Max(s => s.WorkerCount));
+    }
+
+    /// <summary>The Cosmos usage of a call, counted in the app by the client's request handler (for the benchmark).</summary>
+    [Fact]
+    public async Task Each_call_reports_the_cosmos_requests_and_bytes_it_made_and_more_candidates_read_more_bytes_not_more_requests()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        await world.WorkersWrittenAsync(3);
+        var customer = await world.CustomerAsync();
+        var day = DateOnly.FromDateTime(world.At(2, 12).ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var url = $"/api/customer/availability?itemId={world.ItemId}&addressId={customer.AddressId}&from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}";
+
+        var few = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+        await world.WorkersWrittenAsync(30);
+        var many = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        static long Header(HttpResponseMessage r, string name) => long.Parse(r.Headers.GetValues(name).Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(Header(few, CosmosUsageHeaders.Requests), 3, 20);
+        Assert.True(Header(many, CosmosUsageHeaders.Requests) <= Header(few, CosmosUsageHeaders.Requests)); // the first call also filled caches
+        Assert.True(Header(many, CosmosUsageHeaders.ResponseBytes) > Header(few, CosmosUsageHeaders.ResponseBytes) + 30 * 1_000);
     }
 }

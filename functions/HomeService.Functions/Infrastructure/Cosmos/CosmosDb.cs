@@ -29,6 +29,7 @@ public sealed class CosmosDb : IDisposable
             UseSystemTextJsonSerializerWithOptions = JsonOptions,
             ApplicationName = "HomeService",
         };
+        clientOptions.CustomHandlers.Add(new CosmosRequestMeter());
         if (_options.LocalServer)
         {
             clientOptions.CustomHandlers.Add(new LocalServerCompatibility());
