@@ -89,7 +89,7 @@ public static class AppSetup
             o.SerializerOptions.Converters.Add(new OffsetRequiredDateTimeOffsetConverter());
         });
         services.AddRouting();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddHomeServiceContract());
         return services;
     }
 

@@ -30,7 +30,8 @@ public static partial class CatalogRules
     public const double MaxFreeTravelKm = 100;
 
     public const int MinPageSize = 1;
-    public const int MaxPageSize = 50;
+    /// <summary>Every list of the API pages 1–100 (the catalogue's rule is the API's, see Paging).</summary>
+    public const int MaxPageSize = 100;
     public const int DefaultPageSize = 20;
 
     /// <summary>Ids are URL-safe slugs: lower-case letters, digits and inner hyphens, e.g. <c>deep-cleaning</c>.</summary>

@@ -155,7 +155,7 @@ public static class AdminAuditEndpoints
         routes.MapGet("/api/admin/audit", async Task<Ok<Page<AdminAuditView>>> (string? adminId, string? targetId, string? continuationToken, int? pageSize,
             AdminAudit audit, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 100).Optional("adminId", adminId, 64).Optional("targetId", targetId, 200).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).Optional("adminId", adminId, 64).Optional("targetId", targetId, 200).ThrowIfInvalid();
             var page = await audit.ListAsync(adminId, targetId, continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<AdminAuditView>([.. page.Items.Select(AdminAuditView.Of)], page.ContinuationToken));
         }).WithTags("Admin audit").RequireAuthorization(Roles.Admin)

@@ -60,7 +60,7 @@ public static class AuthEndpoints
                 var normalized = NormalizePhone(phone);
                 var code = sandbox.LastCodeFor(normalized);
                 return code is null ? TypedResults.NotFound() : TypedResults.Ok(new SandboxSmsCode(normalized, code));
-            }).WithTags("Development").WithSummary("Sandbox only: the last login code sent to a phone");
+            }).RequireLoopback().WithTags("Development").WithSummary("Sandbox only, from this machine only: the last login code sent to a phone");
         }
 
         return routes;

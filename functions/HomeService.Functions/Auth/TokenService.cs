@@ -74,6 +74,11 @@ public sealed class TokenService
         var expires = now + _options.TokenLifetime;
         var claims = new List<Claim> { new("sub", user.Id) };
         claims.AddRange(user.Roles.Select(r => new Claim("role", r)));
+        if (user.WeChatOpenId is { } openId)
+        {
+            // Who the user pays as (the sandbox lets only a transaction's payer complete it).
+            claims.Add(new Claim(ClaimsPrincipalExtensions.WeChatOpenIdClaim, openId));
+        }
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = _options.Issuer,
@@ -92,6 +97,10 @@ public sealed class TokenService
 public static class ClaimsPrincipalExtensions
 {
     /// <summary>The signed-in user's id; endpoints behind RequireAuthorization always have it.</summary>
+    public const string WeChatOpenIdClaim = "wx_openid";
+
+    public static string? WeChatOpenId(this ClaimsPrincipal principal) => principal.FindFirstValue(WeChatOpenIdClaim);
+
     public static string UserId(this ClaimsPrincipal principal) =>
         principal.FindFirstValue("sub") ?? throw new Infrastructure.Http.UnauthorizedException();
 }

@@ -46,7 +46,7 @@ public sealed class BookingService(
             record => FindAsync(record.ResultId, ct), ct);
     }
 
-    public async Task<(SeriesView Series, bool Created)> BookSeriesAsync(string userId, string key, RecurringBookingRequest request, CancellationToken ct)
+    public async Task<(SeriesView Series, bool Created)> BookSeriesAsync(string userId, string key, RecurringBookingRequest request, string languageTag, CancellationToken ct)
     {
         var v = Validate(request.ItemId, request.AddressId, request.Start, request.WorkerId, request.Quantity, request.Notes);
         v.Check(request.Frequency is not null && Frequencies.ContainsKey(request.Frequency), "frequency", "invalid_frequency")
@@ -55,7 +55,7 @@ public sealed class BookingService(
         return await idempotency.RunAsync(userId, key, "series", IdempotencyRecords.Hash("series", request),
             async record =>
             {
-                var series = await PlaceSeriesAsync(userId, record.ResultId, request, ct);
+                var series = await PlaceSeriesAsync(userId, record.ResultId, request, languageTag, ct);
                 await idempotency.SaveResultAsync(record, series, ct);
                 return series;
             },
@@ -65,7 +65,7 @@ public sealed class BookingService(
     public async Task<OrderDocument?> FindAsync(string orderId, CancellationToken ct) =>
         (await db.Orders.ReadOrNullAsync<OrderDocument>(orderId, orderId, ct))?.Resource;
 
-    private async Task<SeriesView> PlaceSeriesAsync(string userId, string seriesId, RecurringBookingRequest request, CancellationToken ct)
+    private async Task<SeriesView> PlaceSeriesAsync(string userId, string seriesId, RecurringBookingRequest request, string languageTag, CancellationToken ct)
     {
         var service = await candidates.ResolveAsync(userId, request.ItemId!, request.AddressId!, ct);
         var zone = service.Settings.Zone;
@@ -83,7 +83,7 @@ public sealed class BookingService(
                 // Later visits prefer the worker of the first one: customers want the same person each time.
                 var order = await PlaceAsync(userId, $"{seriesId}-{i + 1:00}", one, (seriesId, i + 1), worker, ct);
                 worker ??= order.Reservation.WorkerId;
-                orders.Add(OrderView.Of(order));
+                orders.Add(OrderView.Of(order, languageTag));
             }
             catch (AppException e) when (e.Status is StatusCodes.Status409Conflict or StatusCodes.Status400BadRequest)
             {
@@ -171,6 +171,7 @@ public sealed class BookingService(
                 Occurrence = series?.Index,
                 ItemId = service.Item.Id,
                 ItemName = service.Item.Name,
+                ItemNameTranslations = service.Item.Translations,
                 Quantity = request.Quantity ?? 1,
                 Notes = string.IsNullOrWhiteSpace(request.Notes) ? null : request.Notes.Trim(),
                 AddressId = service.Address.Id,

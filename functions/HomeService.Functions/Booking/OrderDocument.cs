@@ -52,6 +52,11 @@ public sealed record OrderDocument
     public int? Occurrence { get; init; }
     public required string ItemId { get; init; }
     public required string ItemName { get; init; }
+    /// <summary>The item name's translations at booking (the order shows the name it was booked under, in the reader's language).</summary>
+    public Dictionary<string, string>? ItemNameTranslations { get; init; }
+
+    /// <summary><see cref="ItemName"/> in <paramref name="languageTag"/> when it was translated, else as written.</summary>
+    public string ItemNameIn(string languageTag) => HomeService.Domain.Catalog.Localization.Pick(ItemName, ItemNameTranslations, languageTag);
     public required int Quantity { get; init; }
     public string? Notes { get; init; }
     public required string AddressId { get; init; }
@@ -111,8 +116,8 @@ public sealed record OrderView(
     DateTimeOffset? PaymentDueAt, string? SeriesId, int? Occurrence, CancellationQuote? Cancellation, bool RescheduleInProgress,
     Reviews.OrderReviewView? Review = null, OrderAddress? Address = null)
 {
-    public static OrderView Of(OrderDocument o) => new(
-        o.Id, o.Status, o.Reservation.Start, o.Reservation.End, o.Reservation.WorkerId, o.Price, o.ItemId, o.ItemName, o.Quantity, o.Notes,
+    public static OrderView Of(OrderDocument o, string languageTag) => new(
+        o.Id, o.Status, o.Reservation.Start, o.Reservation.End, o.Reservation.WorkerId, o.Price, o.ItemId, o.ItemNameIn(languageTag), o.Quantity, o.Notes,
         o.CityId, o.AddressId, o.CreatedAt, o.State.DeadlineOf(TimerKind.PaymentTimeout)?.DueAt, o.SeriesId, o.Occurrence, o.Cancellation,
         o.PendingReschedule is not null, Reviews.OrderReviewView.Of(o.Review), o.Address);
 }

@@ -40,7 +40,7 @@ public static class AdminCatalogEndpoints
         Build<TRequest, TDoc> build,
         Func<TDoc, TDoc> present,
         Func<string, CatalogStore, CancellationToken, Task> ensureDeletable,
-        Func<CatalogStore, HttpRequest, CancellationToken, Task<Page<TDoc>>> list)
+        Func<CatalogStore, ListQuery, CancellationToken, Task<Page<TDoc>>> list)
         where TRequest : class
         where TDoc : class
     {
@@ -53,9 +53,9 @@ public static class AdminCatalogEndpoints
             return TypedResults.Created($"{Prefix}/{route}/{id}", present(document));
         }).WithSummary($"Create a {noun} (id: a slug, or generated when omitted)").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
 
-        admin.MapGet($"/{route}", async Task<Ok<Page<TDoc>>> (CatalogStore store, HttpRequest request, CancellationToken ct) =>
+        admin.MapGet($"/{route}", async Task<Ok<Page<TDoc>>> (int? pageSize, string? continuationToken, CatalogStore store, CancellationToken ct) =>
         {
-            var page = await list(store, request, ct);
+            var page = await list(store, new ListQuery(pageSize, continuationToken), ct);
             return TypedResults.Ok(page with { Items = page.Items.Select(present).ToList() });
         }).WithSummary($"List every {noun}, active or not");
 
@@ -80,7 +80,7 @@ public static class AdminCatalogEndpoints
             var document = await build(v, request, id, current.Document, new BuildContext(store, time.GetUtcNow()), ct);
             ETags.Set(http.Response, await store.ReplaceAsync(kind, id, document, etag, ct));
             return TypedResults.Ok(present(document));
-        }).WithSummary($"Replace a {noun}; needs If-Match with the ETag read (428 without, 412 when stale)")
+        }).WithSummary($"Replace a {noun}; needs If-Match with the ETag read (428 without, 412 when stale)").RequiresIfMatch()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
@@ -90,24 +90,26 @@ public static class AdminCatalogEndpoints
             await ensureDeletable(id, store, ct);
             await store.DeleteAsync(kind, id, etag, ct);
             return TypedResults.NoContent();
-        }).WithSummary($"Delete a {noun}; needs If-Match (409 while something still refers to it)")
+        }).WithSummary($"Delete a {noun}; needs If-Match (409 while something still refers to it)").RequiresIfMatch()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
     }
 
     /// <summary>Cities and categories are few: the admin list is all of them, in one page.</summary>
-    private static Func<CatalogStore, HttpRequest, CancellationToken, Task<Page<TDoc>>> ListAll<TDoc>(string kind) =>
+    private static Func<CatalogStore, ListQuery, CancellationToken, Task<Page<TDoc>>> ListAll<TDoc>(string kind) =>
         async (store, _, ct) => new Page<TDoc>(await store.AllAsync<TDoc>(kind, ct), null);
 
     /// <summary>Items and packages can be many: the admin list pages through them by id.</summary>
-    private static Func<CatalogStore, HttpRequest, CancellationToken, Task<Page<TDoc>>> ListPageAsync<TDoc>(string kind, Func<TDoc, string> idOf) =>
-        (store, request, ct) =>
+    private static Func<CatalogStore, ListQuery, CancellationToken, Task<Page<TDoc>>> ListPageAsync<TDoc>(string kind, Func<TDoc, string> idOf) =>
+        (store, query, ct) =>
         {
-            var pageSize = CatalogQueryParameters.PageSize(request);
-            var continuation = request.Query["continuationToken"].ToString();
+            new Validator().Range("pageSize", query.PageSize ?? CatalogRules.DefaultPageSize, CatalogRules.MinPageSize, CatalogRules.MaxPageSize).ThrowIfInvalid();
             return store.KeysetPageAsync(kind, null, new Dictionary<string, object>(), "id", descending: false, idOf,
-                ContinuationTokens.Fingerprint("admin", kind), continuation, pageSize, ct);
+                ContinuationTokens.Fingerprint("admin", kind), query.ContinuationToken, query.PageSize ?? CatalogRules.DefaultPageSize, ct);
         };
+
+    /// <summary>An admin list's paging parameters (cities and categories come in one page and ignore them).</summary>
+    private sealed record ListQuery(int? PageSize, string? ContinuationToken);
 
     // ---- cities
 

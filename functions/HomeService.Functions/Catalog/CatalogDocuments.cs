@@ -70,10 +70,16 @@ public sealed record ItemDocument
     public long Popularity { get; init; }
 
     /// <summary>
-    /// Lower-cased name, description and their translations: keyword search is a plain CONTAINS on it, which
-    /// behaves the same on the local server and on Cosmos. Internal; never served.
+    /// Lower-cased name, description and their translations as lines of space-delimited terms
+    /// (<see cref="HomeService.Domain.Catalog.Localization.SearchText"/>): keyword search is a CONTAINS of the
+    /// keyword's terms between term boundaries (whole terms only), which behaves the same on the local server and on Cosmos.
+    /// Internal; never served.
     /// </summary>
     public string? SearchText { get; init; }
+
+    /// <summary>The <see cref="SearchText"/> this item's texts give today (the daily popularity run rewrites an item whose stored one differs).</summary>
+    public string CurrentSearchText() => HomeService.Domain.Catalog.Localization.SearchText(
+        [Name, .. Translations?.Values ?? Enumerable.Empty<string>(), Description, .. DescriptionTranslations?.Values ?? Enumerable.Empty<string>()]);
 
     /// <summary>Browse keys (<see cref="HomeService.Domain.Catalog.SortKeys"/>); internal, never served.</summary>
     public string? PriceKey { get; init; }

@@ -100,18 +100,13 @@ public static class CatalogEndpoints
         return routes;
     }
 
+    /// <summary>The query's numbers are bound (and named when they do not parse) by the framework; the rules are BrowseQuery's.</summary>
     private static async Task<Results<Ok<ItemPage>, ProblemHttpResult>> BrowseItemsAsync(
-        string cityId, CatalogStore store, HttpContext http, CancellationToken ct)
+        string cityId, string? keyword, string? categoryId, long? minPrice, long? maxPrice, int? minDuration, int? maxDuration,
+        string? sort, int? pageSize, string? continuationToken, CatalogStore store, HttpContext http, CancellationToken ct)
     {
-        var request = http.Request;
         var v = new Validator();
-        var minPrice = CatalogQueryParameters.Long(v, request, "minPrice");
-        var maxPrice = CatalogQueryParameters.Long(v, request, "maxPrice");
-        var minDuration = CatalogQueryParameters.Int(v, request, "minDuration");
-        var maxDuration = CatalogQueryParameters.Int(v, request, "maxDuration");
-        var pageSize = CatalogQueryParameters.Int(v, request, "pageSize");
-        var (query, errors) = BrowseQuery.Parse(cityId, request.Query["keyword"], request.Query["categoryId"],
-            minPrice, maxPrice, minDuration, maxDuration, request.Query["sort"], pageSize);
+        var (query, errors) = BrowseQuery.Parse(cityId, keyword, categoryId, minPrice, maxPrice, minDuration, maxDuration, sort, pageSize);
         foreach (var (field, code, args) in errors)
         {
             v.Add(field, code, args);
@@ -135,7 +130,18 @@ public static class CatalogEndpoints
 
         if (q.Keyword is not null)
         {
-            Where("CONTAINS(c.searchText, @keyword)", "@keyword", q.Keyword);
+            var patterns = Localization.KeywordPatterns(q.Keyword);
+            if (patterns.Count == 0)
+            {
+                return TypedResults.Ok(new ItemPage([], null)); // only punctuation: no term to match
+            }
+
+            // Whole terms: the padded search text contains the keyword's terms between term boundaries.
+            where.Append(" AND (").AppendJoin(" OR ", patterns.Select((_, i) => $"CONTAINS(CONCAT(' ', c.searchText, ' '), @keyword{i})")).Append(')');
+            for (var i = 0; i < patterns.Count; i++)
+            {
+                definition[$"@keyword{i}"] = patterns[i];
+            }
         }
 
         if (q.CategoryId is not null)
@@ -178,7 +184,7 @@ public static class CatalogEndpoints
         var fingerprint = ContinuationTokens.Fingerprint("browse", cityId, q.Keyword, q.CategoryId, q.MinPriceFen, q.MaxPriceFen,
             q.MinDurationMinutes, q.MaxDurationMinutes, q.Sort);
         var page = await store.KeysetPageAsync(ItemDocument.Kind, where.ToString(), definition, keyField, descending, keyOf,
-            fingerprint, request.Query["continuationToken"], q.PageSize, ct);
+            fingerprint, continuationToken, q.PageSize, ct);
         var language = Language(http);
         return TypedResults.Ok(new ItemPage(page.Items.Select(i => ItemSummary.From(i, language)).ToList(), page.ContinuationToken));
     }

@@ -18,7 +18,7 @@ public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvid
     public static readonly TimeSpan Window = TimeSpan.FromDays(30);
 
     /// <summary>What popularity needs of one order.</summary>
-    private sealed record OrderDemandRow(string ItemId, long PaidFen, long RefundedFen, long RefundPendingFen, System.Text.Json.JsonElement? Cancellation)
+    private sealed record OrderDemandRow(string Id, string ItemId, long PaidFen, long RefundedFen, long RefundPendingFen, System.Text.Json.JsonElement? Cancellation)
     {
         /// <summary>Paid, not cancelled by the customer, and not (being) refunded in full (a partial after-sale refund still counts).</summary>
         public bool Counts => PaidFen > 0 && Cancellation is not { ValueKind: not System.Text.Json.JsonValueKind.Null } && PaidFen > RefundedFen + RefundPendingFen;
@@ -29,12 +29,11 @@ public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvid
     {
         var since = time.GetUtcNow() - Window;
         // A projection of a few fields per paid order: the local server has no GROUP BY, so the counting happens here.
-        var query = new QueryDefinition(
-                "SELECT c.itemId, c.state.paidFen, c.state.refundedFen, c.state.refundPendingFen, c.cancellation FROM c " +
-                "WHERE c.type = @order AND c.createdAt >= @since AND c.state.paidFen > 0")
-            .WithParameter("@order", OrderDocument.Kind)
-            .WithParameter("@since", since);
-        var counts = (await db.Orders.QueryAllAsync<OrderDemandRow>(query, partitionKey: null, ct))
+        // Keyset pages by id: 30 days of a city's orders are many query pages.
+        var counts = (await db.Orders.QueryAllByKeyAsync<OrderDemandRow>(
+                "c.id, c.itemId, c.state.paidFen, c.state.refundedFen, c.state.refundPendingFen, c.cancellation",
+                "c.type = @order AND c.createdAt >= @since AND c.state.paidFen > 0",
+                new Dictionary<string, object> { ["@order"] = OrderDocument.Kind, ["@since"] = since }, "id", r => r.Id, ct))
             .Where(r => r.Counts)
             .GroupBy(r => r.ItemId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
@@ -60,14 +59,16 @@ public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvid
         while (true)
         {
             var current = await catalog.FindAsync<ItemDocument>(ItemDocument.Kind, id, ct);
-            if (current is null || current.Document.Popularity == popularity)
+            var searchText = current?.Document.CurrentSearchText();
+            if (current is null || (current.Document.Popularity == popularity && current.Document.SearchText == searchText))
             {
                 return false;
             }
 
             try
             {
-                var next = current.Document with { Popularity = popularity, PopularityKey = SortKeys.Popularity(popularity, id) };
+                // The search text is rewritten too when its format changed (whole-term keyword search).
+                var next = current.Document with { Popularity = popularity, PopularityKey = SortKeys.Popularity(popularity, id), SearchText = searchText };
                 await catalog.ReplaceAsync(ItemDocument.Kind, id, next, current.ETag, ct);
                 return true;
             }

@@ -264,14 +264,14 @@ public static class AddressEndpoints
             var (view, etag) = await store.UpdateAsync(http.User.UserId(), id, ifMatch, request, ct);
             ETags.Set(http.Response, etag);
             return TypedResults.Ok(view);
-        }).WithSummary("Edit an address (If-Match required)");
+        }).WithSummary("Edit an address (If-Match required)").RequiresIfMatch();
 
         addresses.MapDelete("/{id}", async Task<NoContent> (string id, HttpContext http, Addresses store, CancellationToken ct) =>
         {
             var ifMatch = ETags.RequireIfMatch(http.Request);
             await store.DeleteAsync(http.User.UserId(), id, ifMatch, ct);
             return TypedResults.NoContent();
-        }).WithSummary("Delete an address (If-Match required)");
+        }).WithSummary("Delete an address (If-Match required)").RequiresIfMatch();
 
         addresses.MapPost("/{id}/default", async Task<Ok<AddressView>> (string id, HttpContext http, Addresses store, CancellationToken ct) =>
         {

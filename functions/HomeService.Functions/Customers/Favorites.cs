@@ -33,7 +33,7 @@ public static class FavoriteEndpoints
         {
             new Validator()
                 .Check(kind is null || Kinds.Contains(kind), "kind", "invalid")
-                .Range("pageSize", pageSize ?? 20, 1, 50)
+                .PageSize(pageSize)
                 .ThrowIfInvalid();
             var userId = http.User.UserId();
             var where = "c.userId = @u AND c.type = 'favorite'" + (kind is null ? "" : " AND c.kind = @k");
@@ -89,7 +89,7 @@ public static class FavoriteEndpoints
 
         history.MapGet("/", async Task<Ok<Page<HistoryView>>> (string? continuationToken, int? pageSize, HttpContext http, CosmosDb db, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var userId = http.User.UserId();
             var page = await db.Profiles.KeysetPageAsync<HistoryDocument>(userId, "c.userId = @u AND c.type = 'history'",
                 new Dictionary<string, object?> { ["@u"] = userId }, "sortKey", descending: true, h => h.SortKey,

@@ -57,7 +57,7 @@ public static class Profile
             }, ifMatch, ct);
             ETags.Set(http.Response, updated.ETag);
             return TypedResults.Ok(View(updated));
-        }).WithSummary("Update my profile (If-Match required)");
+        }).WithSummary("Update my profile (If-Match required)").RequiresIfMatch();
 
         return routes;
     }

@@ -32,7 +32,7 @@ public static class DispatchEndpoints
         orders.MapGet("/{id}", async Task<Ok<WorkerOrderView>> (string id, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(await views.OfAsync(await actions.ForWorkerAsync(me, id, ct), me, ct));
+            return TypedResults.Ok(await views.OfAsync(await actions.ForWorkerAsync(me, id, ct), me, http.RequestLanguageTag(), ct));
         }).WithSummary("An order offered or assigned to me (or that I declined or held): before I accept, its district and distance only")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -49,7 +49,7 @@ public static class DispatchEndpoints
 
             var page = await db.Orders.KeysetPageAsync<OrderDocument>(null, where, parameters, "createdKey", descending: true, o => o.CreatedKey,
                 ContinuationTokens.Fingerprint("worker-orders", me, filter), continuationToken, size, ct);
-            return TypedResults.Ok(new Page<WorkerOrderView>([.. await views.OfAsync(page.Items, me, ct)], page.ContinuationToken));
+            return TypedResults.Ok(new Page<WorkerOrderView>([.. await views.OfAsync(page.Items, me, http.RequestLanguageTag(), ct)], page.ContinuationToken));
         }).WithSummary("Orders offered or assigned to me, newest first (status=offered for open offers; keyset continuation paging)")
             .ProducesValidationProblem();
 
@@ -60,38 +60,38 @@ public static class DispatchEndpoints
         orders.MapPost("/{id}/reject", async Task<Ok<WorkerOrderView>> (string id, RejectRequest request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(await views.OfAsync(await actions.RejectAsync(me, id, request, ct), me, ct));
+            return TypedResults.Ok(await views.OfAsync(await actions.RejectAsync(me, id, request, ct), me, http.RequestLanguageTag(), ct));
         }).WithSummary("Reject the order offered to me, with a reason; it goes to the next candidate").ProducesWorkerProblems();
 
         orders.MapPost("/{id}/on-the-way", async Task<Ok<WorkerOrderView>> (string id, LocationRequest request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(await views.OfAsync(await actions.TravelAsync(me, id, request, start: true, ct), me, ct));
+            return TypedResults.Ok(await views.OfAsync(await actions.TravelAsync(me, id, request, start: true, ct), me, http.RequestLanguageTag(), ct));
         }).WithSummary("Set off, from where I am: the customer sees my position and an ETA from the city's travel rules").ProducesWorkerProblems();
 
         orders.MapPost("/{id}/location", async Task<Ok<WorkerOrderView>> (string id, LocationRequest request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(await views.OfAsync(await actions.TravelAsync(me, id, request, start: false, ct), me, ct));
+            return TypedResults.Ok(await views.OfAsync(await actions.TravelAsync(me, id, request, start: false, ct), me, http.RequestLanguageTag(), ct));
         }).WithSummary("Update my position while on the way (the ETA is recomputed)").ProducesWorkerProblems();
 
         orders.MapPost("/{id}/arrived", async Task<Ok<WorkerOrderView>> (string id, LocationRequest? request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(await views.OfAsync(await actions.VisitAsync(me, id, VisitStep.Arrive, request, ct), me, ct));
+            return TypedResults.Ok(await views.OfAsync(await actions.VisitAsync(me, id, VisitStep.Arrive, request, ct), me, http.RequestLanguageTag(), ct));
         }).WithSummary("I have arrived, from where I am: around the booked time and at the address (the city's visit rules), else 409 naming the rule")
             .ProducesWorkerProblems();
 
         orders.MapPost("/{id}/start", async Task<Ok<WorkerOrderView>> (string id, LocationRequest? request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(await views.OfAsync(await actions.VisitAsync(me, id, VisitStep.Start, request, ct), me, ct));
+            return TypedResults.Ok(await views.OfAsync(await actions.VisitAsync(me, id, VisitStep.Start, request, ct), me, http.RequestLanguageTag(), ct));
         }).WithSummary("Start the service, from where I am (the same visit rules)").ProducesWorkerProblems();
 
         orders.MapPost("/{id}/complete", async Task<Ok<WorkerOrderView>> (string id, CompleteRequest request, HttpContext http, WorkerOrderViews views, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(await views.OfAsync(await actions.CompleteAsync(me, id, request, ct), me, ct));
+            return TypedResults.Ok(await views.OfAsync(await actions.CompleteAsync(me, id, request, ct), me, http.RequestLanguageTag(), ct));
         }).WithSummary("Complete the service with 1–9 confirmed completion-photo uploads and notes (服务记录), from where I am (the same visit rules)")
             .ProducesWorkerProblems();
 
@@ -102,14 +102,14 @@ public static class DispatchEndpoints
             var me = http.User.UserId();
             var (_, size) = OrderListQuery.Parse(null, pageSize);
             var page = await grabPool.ListAsync(me, continuationToken, size, ct);
-            return TypedResults.Ok(new Page<WorkerOrderView>([.. await views.OfAsync(page.Items, me, ct)], page.ContinuationToken));
+            return TypedResults.Ok(new Page<WorkerOrderView>([.. await views.OfAsync(page.Items, me, http.RequestLanguageTag(), ct)], page.ContinuationToken));
         }).WithSummary("Open grab-pool orders I can serve (skill, distance, free on my calendar), oldest first; a page may hold fewer than pageSize")
             .ProducesValidationProblem();
 
         pool.MapPost("/{orderId}/grab", async Task<Ok<WorkerOrderView>> (string orderId, HttpContext http, WorkerOrderViews views, GrabPool grabPool, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(await views.OfAsync(await grabPool.GrabAsync(me, orderId, ct), me, ct));
+            return TypedResults.Ok(await views.OfAsync(await grabPool.GrabAsync(me, orderId, ct), me, http.RequestLanguageTag(), ct));
         }).WithSummary("Grab an open order: the first valid grab wins; later ones get 409 taken-by-another-worker")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
@@ -125,11 +125,11 @@ public static class DispatchEndpoints
         orders.MapPost("/{id}/confirm", async Task<Ok<OrderView>> (string id, HttpContext http, OrderActions actions, CancellationToken ct) =>
         {
             var me = http.User.UserId();
-            return TypedResults.Ok(OrderView.Of(await actions.CustomerAsync(me, id, now => new Confirm(me, now), ct)));
+            return TypedResults.Ok(OrderView.Of(await actions.CustomerAsync(me, id, now => new Confirm(me, now), ct), http.RequestLanguageTag()));
         }).WithSummary("Confirm the completed service").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         orders.MapPost("/{id}/after-sale", async Task<Ok<OrderView>> (string id, AfterSaleRequest request, HttpContext http, OrderActions actions, CancellationToken ct) =>
-            TypedResults.Ok(OrderView.Of(await actions.AfterSaleAsync(http.User.UserId(), id, request, ct))))
+            TypedResults.Ok(OrderView.Of(await actions.AfterSaleAsync(http.User.UserId(), id, request, ct), http.RequestLanguageTag())))
             .WithSummary("Open an after-sale request (售后) on a completed order, or a confirmed one within the complaint window")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
@@ -178,7 +178,7 @@ public static class DispatchEndpoints
         HttpContext http, WorkerOrderViews views, string id, OrderActions actions, Func<string, Func<DateTimeOffset, OrderCommand>> command, CancellationToken ct)
     {
         var me = http.User.UserId();
-        return TypedResults.Ok(await views.OfAsync(await actions.WorkerAsync(me, id, command(me), ct), me, ct));
+        return TypedResults.Ok(await views.OfAsync(await actions.WorkerAsync(me, id, command(me), ct), me, http.RequestLanguageTag(), ct));
     }
 
     private static RouteHandlerBuilder ProducesWorkerProblems(this RouteHandlerBuilder builder) => builder

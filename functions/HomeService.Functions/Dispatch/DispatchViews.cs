@@ -23,7 +23,7 @@ public sealed record WorkerOrderView(
 
     /// <param name="from">The worker's base, for the distance.</param>
     /// <param name="phone">The privacy number bound for this worker, when there is one.</param>
-    public static WorkerOrderView Of(OrderDocument o, string workerId, GeoPoint? from, PrivacyNumber? phone)
+    public static WorkerOrderView Of(OrderDocument o, string workerId, GeoPoint? from, PrivacyNumber? phone, string languageTag)
     {
         var s = o.State;
         var address = ShowsAddress(o, workerId);
@@ -32,7 +32,7 @@ public sealed record WorkerOrderView(
             ? new WorkerContactView(a.ContactName, phone?.Number ?? MaskPhone(a.ContactPhone), phone is null, phone?.ExpiresAt, a.Detail)
             : null;
         return new WorkerOrderView(
-            o.Id, o.Status, o.ItemId, o.ItemName, o.Quantity, address ? o.Notes : null, s.ScheduledStart, s.ScheduledEnd,
+            o.Id, o.Status, o.ItemId, o.ItemNameIn(languageTag), o.Quantity, address ? o.Notes : null, s.ScheduledStart, s.ScheduledEnd,
             address ? s.Address.Latitude : null, address ? s.Address.Longitude : null,
             address ? Navigation(s.Address.Latitude, s.Address.Longitude, o.ItemName) : null, s.OfferRound,
             s.OfferedToWorkerId == workerId ? s.DeadlineOf(TimerKind.OfferAcceptance)?.DueAt : null,
@@ -59,10 +59,10 @@ public sealed record WorkerContactView(string ContactName, string Phone, bool Ph
 /// <summary>Builds <see cref="WorkerOrderView"/>s: the worker's base for distances, a privacy number for their active orders.</summary>
 public sealed class WorkerOrderViews(WorkerSchedules schedules, IPrivacyNumbers privacyNumbers, IOptions<PrivacyNumberOptions> options)
 {
-    public async Task<WorkerOrderView> OfAsync(OrderDocument order, string workerId, CancellationToken ct) =>
-        (await OfAsync([order], workerId, ct))[0];
+    public async Task<WorkerOrderView> OfAsync(OrderDocument order, string workerId, string languageTag, CancellationToken ct) =>
+        (await OfAsync([order], workerId, languageTag, ct))[0];
 
-    public async Task<IReadOnlyList<WorkerOrderView>> OfAsync(IReadOnlyList<OrderDocument> orders, string workerId, CancellationToken ct)
+    public async Task<IReadOnlyList<WorkerOrderView>> OfAsync(IReadOnlyList<OrderDocument> orders, string workerId, string languageTag, CancellationToken ct)
     {
         if (orders.Count == 0)
         {
@@ -80,7 +80,7 @@ public sealed class WorkerOrderViews(WorkerSchedules schedules, IPrivacyNumbers 
                 phone = await privacyNumbers.BindAsync(new PrivacyBinding(order.Id, workerId, address.ContactPhone, until), ct);
             }
 
-            views.Add(WorkerOrderView.Of(order, workerId, from, phone));
+            views.Add(WorkerOrderView.Of(order, workerId, from, phone, languageTag));
         }
 
         return views;

@@ -103,7 +103,7 @@ public sealed class Dispatcher(
         var spec = new ServiceItemSpec(order.ItemId, (int)(r.End - r.Start).TotalMinutes, r.BufferMinutes);
         var rules = DispatchRules(settings);
         var excluded = state.DeclinedWorkerIds.Append(r.WorkerId).ToHashSet(StringComparer.Ordinal);
-        var found = await candidates.ForAsync(order.CityId, order.ItemId, null, now, ct);
+        var found = await candidates.ForAsync(order.CityId, order.ItemId, null, now, ct, r.Location);
         var free = found
             .Where(c => !excluded.Contains(c.Worker.Id))
             .Where(c => AvailabilityCalculator.CanWorkerTake(c.Domain with { Calendar = WorkerCalendar.Release(c.Domain.Calendar, order.Id) },

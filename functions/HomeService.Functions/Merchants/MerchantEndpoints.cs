@@ -16,12 +16,12 @@ public static class MerchantEndpoints
     /// <summary>/api/merchant/**: the merchant role, and only the caller's own merchant and staff.</summary>
     public static IEndpointRouteBuilder MapMerchantEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/merchant/registration", async Task<Created<MerchantView>> (MerchantRequest request, HttpContext http, MerchantStore merchants, CancellationToken ct) =>
+        routes.MapPost("/api/merchant/registration", async Task<Created<MerchantView>> (MerchantRequest? request, HttpContext http, MerchantStore merchants, CancellationToken ct) =>
         {
             var merchant = await merchants.RegisterAsync(http.User.UserId(), request, ct);
             ETags.Set(http.Response, merchant.ETag);
             return TypedResults.Created("/api/merchant/profile", MerchantView.Of(merchant));
-        }).RequireAuthorization().WithTags("Merchant").WithSummary("Register a merchant (grants the merchant role: refresh the token afterwards)");
+        }).RequireAuthorization().WithTags("Merchant").WithSummary("Register a merchant, with its profile or bare like a worker (grants the merchant role: refresh the token afterwards)");
 
         var merchant = routes.MapGroup("/api/merchant").WithTags("Merchant").RequireAuthorization(Roles.Merchant);
 
@@ -38,11 +38,11 @@ public static class MerchantEndpoints
             var updated = await merchants.UpdateAsync(http.User.UserId(), ifMatch, request, ct);
             ETags.Set(http.Response, updated.ETag);
             return TypedResults.Ok(MerchantView.Of(updated));
-        }).WithSummary("Edit my merchant before submitting or after a rejection (If-Match required)");
+        }).WithSummary("Edit my merchant before submitting or after a rejection (If-Match required)").RequiresIfMatch();
 
         merchant.MapPost("/application/submit", async Task<Ok<MerchantView>> (HttpContext http, MerchantStore merchants, TimeProvider time, CancellationToken ct) =>
         {
-            var submitted = await merchants.DecideAsync(MerchantDocument.IdFor(http.User.UserId()), _ => new Submit(time.GetUtcNow()), ct);
+            var submitted = await merchants.SubmitAsync(http.User.UserId(), ct);
             ETags.Set(http.Response, submitted.ETag);
             return TypedResults.Ok(MerchantView.Of(submitted));
         }).WithSummary("Submit (or resubmit) my merchant for audit");
@@ -86,7 +86,7 @@ public static class MerchantEndpoints
         admin.MapGet("/", async Task<Ok<Page<MerchantView>>> (string? status, string? continuationToken, int? pageSize, MerchantStore merchants, CancellationToken ct) =>
         {
             var wanted = Audit.ParseStatus(status, AuditStatus.Submitted);
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 100).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var page = await merchants.ListByStatusAsync(wanted, continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<MerchantView>(page.Items.Select(MerchantView.Of).ToArray(), page.ContinuationToken));
         }).WithSummary("Merchants by audit status (default submitted), oldest submission first");

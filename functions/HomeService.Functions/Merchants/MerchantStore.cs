@@ -90,12 +90,20 @@ public sealed class MerchantStore(CosmosDb db, UserAccounts users, UploadStore u
 
     public Task<MerchantDocument> GetOwnAsync(string userId, CancellationToken ct) => GetAsync(MerchantDocument.IdFor(userId), ct);
 
-    public async Task<MerchantDocument> RegisterAsync(string userId, MerchantRequest request, CancellationToken ct)
+    /// <summary>
+    /// Registers the caller's merchant: with a profile (validated as a PUT is), or — like a worker's registration — bare,
+    /// to be filled in with PUT /api/merchant/profile before submitting.
+    /// </summary>
+    public async Task<MerchantDocument> RegisterAsync(string userId, MerchantRequest? request, CancellationToken ct)
     {
-        await ValidateAsync(userId, request, ct);
+        if (request is not null)
+        {
+            await ValidateAsync(userId, request, ct);
+        }
+
         var now = time.GetUtcNow();
         var id = MerchantDocument.IdFor(userId);
-        var merchant = Apply(new MerchantDocument
+        var bare = new MerchantDocument
         {
             Id = id,
             OwnerUserId = userId,
@@ -109,7 +117,8 @@ public sealed class MerchantStore(CosmosDb db, UserAccounts users, UploadStore u
             Location = new GeoLocation(0, 0),
             LicenceUploadId = "",
             CreatedAt = now,
-        }, request);
+        };
+        var merchant = request is null ? bare : Apply(bare, request);
         try
         {
             merchant = (await db.Workers.CreateItemAsync(merchant, new PartitionKey(id), cancellationToken: ct)).Resource;
@@ -138,6 +147,22 @@ public sealed class MerchantStore(CosmosDb db, UserAccounts users, UploadStore u
         var next = Apply(current, request) with { UpdatedAt = time.GetUtcNow() };
         return (await db.Workers.ReplaceItemAsync(next, next.Id, new PartitionKey(next.Id), new ItemRequestOptions { IfMatchEtag = ifMatch }, ct)).Resource;
     }
+
+    /// <summary>Registered or Rejected → Submitted, once the profile is complete (400 naming each missing field).</summary>
+    public async Task<MerchantDocument> SubmitAsync(string userId, CancellationToken ct)
+    {
+        var current = await GetOwnAsync(userId, ct);
+        if (current.Status is AuditStatus.Registered or AuditStatus.Rejected)
+        {
+            await ValidateAsync(userId, new MerchantRequest(
+                Blank(current.Name), Blank(current.LicenceNumber), Blank(current.ContactName), Blank(current.ContactPhone), Blank(current.CityId),
+                Blank(current.Address), current.LicenceUploadId.Length == 0 ? null : current.Location, Blank(current.LicenceUploadId)), ct);
+        }
+
+        return await DecideAsync(current.Id, _ => new Submit(time.GetUtcNow()), ct);
+    }
+
+    private static string? Blank(string value) => value.Length == 0 ? null : value;
 
     /// <summary>Read, decide, ETag-conditional replace; on 412 read again and decide again.</summary>
     public async Task<MerchantDocument> DecideAsync(string merchantId, Func<MerchantDocument, AuditCommand> command, CancellationToken ct)

@@ -85,10 +85,9 @@ public sealed class LedgerService(CosmosDb db, RevenueDays revenue, TimeProvider
     /// </summary>
     public async Task<LedgerCheck> CheckAsync(CancellationToken ct)
     {
-        var documents = await db.Ledger.QueryAllAsync<LedgerTransactionDocument>(
-            new QueryDefinition("SELECT * FROM c WHERE c.type = 'transaction'"), null, ct);
+        var documents = await db.Ledger.QueryAllByKeyAsync<LedgerTransactionDocument>("*", "c.type = 'transaction'", new Dictionary<string, object>(), "id", d => d.Id, ct);
         var derived = Balances.Derive(documents.Select(d => d.ToTransaction()));
-        var wallets = await db.Wallets.QueryAllAsync<WalletDocument>(new QueryDefinition("SELECT * FROM c WHERE c.type = 'wallet'"), null, ct);
+        var wallets = await db.Wallets.QueryAllByKeyAsync<WalletDocument>("*", "c.type = 'wallet'", new Dictionary<string, object>(), "ownerKey", w => w.OwnerKey, ct);
         var owners = wallets.Select(w => w.OwnerKey)
             .Concat(derived.Accounts.Keys.Select(a => a.Owner?.Key).OfType<string>())
             .Distinct(StringComparer.Ordinal);

@@ -124,7 +124,7 @@ public static class MoneyEndpoints
         group.MapGet("/statement", async Task<Ok<Page<StatementLineView>>> (string? from, string? to, string? continuationToken, int? pageSize,
             HttpContext http, CosmosDb db, CancellationToken ct) =>
         {
-            var v = new Validator().Range("pageSize", pageSize ?? 20, 1, 100);
+            var v = new Validator().PageSize(pageSize);
             var (since, until) = (Instants.FromQuery(v, "from", from), Instants.FromQuery(v, "to", to));
             v.Check(since is null || until is null || since <= until, "from", "min_above_max").ThrowIfInvalid();
             var owner = Me(http);
@@ -189,10 +189,10 @@ public static class MoneyEndpoints
             var withdrawal = await store.RequestAsync(Me(http), key, request, ct);
             ETags.Set(http.Response, withdrawal.ETag);
             return TypedResults.Created($"/api/{audience}/withdrawals/{withdrawal.Id}", WithdrawalView.Of(withdrawal));
-        }).WithSummary("Withdraw to a bank card or the WeChat balance (destination; Idempotency-Key required; minimum and fee from settings)");
+        }).WithSummary("Withdraw to a bank card or the WeChat balance (destination; Idempotency-Key required; minimum and fee from settings)").RequiresIdempotencyKey();
         withdrawals.MapGet("/", async Task<Ok<Page<WithdrawalView>>> (string? continuationToken, int? pageSize, HttpContext http, Withdrawals store, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var page = await store.ListOwnAsync(Me(http), continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<WithdrawalView>(page.Items.Select(WithdrawalView.Of).ToArray(), page.ContinuationToken));
         }).WithSummary("My withdrawals, newest first");
@@ -229,7 +229,7 @@ public static class MoneyEndpoints
                     : throw ValidationFailedException.For("status", "invalid");
             }
 
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 100).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var page = await store.ListByStatusAsync(parsed, continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<AdminWithdrawalView>(page.Items.Select(Admin).ToArray(), page.ContinuationToken));
         }).WithSummary("Withdrawals by status, oldest first (review queue: status=requested)");
@@ -249,18 +249,18 @@ public static class MoneyEndpoints
             var withdrawal = await store.TransitionAsync(id, new ApproveWithdrawal(http.User.UserId(), time.GetUtcNow()), OptionalIfMatch(http), ct);
             ETags.Set(http.Response, withdrawal.ETag);
             return TypedResults.Ok(Admin(withdrawal));
-        }).WithSummary("Approve a requested withdrawal for the next payout run (If-Match optional)");
+        }).WithSummary("Approve a requested withdrawal for the next payout run (If-Match optional)").AcceptsIfMatch(requiredOnceExists: false);
         withdrawals.MapPost("/{id}/reject", async Task<Ok<AdminWithdrawalView>> (string id, RejectWithdrawalRequest request, HttpContext http, Withdrawals store, TimeProvider time, CancellationToken ct) =>
         {
             new Validator().Required("reason", request.Reason, 200).ThrowIfInvalid();
             var withdrawal = await store.TransitionAsync(id, new RejectWithdrawal(http.User.UserId(), request.Reason!.Trim(), time.GetUtcNow()), OptionalIfMatch(http), ct);
             ETags.Set(http.Response, withdrawal.ETag);
             return TypedResults.Ok(Admin(withdrawal));
-        }).WithSummary("Reject a requested withdrawal; the money returns to the wallet (If-Match optional)");
+        }).WithSummary("Reject a requested withdrawal; the money returns to the wallet (If-Match optional)").AcceptsIfMatch(requiredOnceExists: false);
 
         admin.MapGet("/payouts", async Task<Ok<Page<PayoutBatchDocument>>> (string? continuationToken, int? pageSize, PayoutRunner payouts, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var page = await payouts.BatchesAsync(continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<PayoutBatchDocument>(page.Items.Select(b => b with { ETag = null }).ToArray(), page.ContinuationToken));
         }).WithTags("Admin payouts").WithSummary("Payout runs, newest first, with each withdrawal's result");

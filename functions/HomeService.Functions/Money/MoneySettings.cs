@@ -176,7 +176,7 @@ public static class MoneySettingsEndpoints
             var (value, etag) = await store.ReplaceAsync(MoneySettings.CommissionId, request with { Rates = request.Rates ?? [] }, ifMatch, http.User.UserId(), ct);
             ETags.Set(http.Response, etag);
             return TypedResults.Ok(value);
-        }).WithSummary("Change commission settings (If-Match required; rates 500–1500 bps)");
+        }).WithSummary("Change commission settings (If-Match required; rates 500–1500 bps)").RequiresIfMatch();
 
         settings.MapGet("/withdrawals", async Task<Ok<WithdrawalSettings>> (HttpContext http, MoneySettings store, CancellationToken ct) =>
         {
@@ -192,7 +192,7 @@ public static class MoneySettingsEndpoints
             var (value, etag) = await store.ReplaceAsync(MoneySettings.WithdrawalsId, request, ifMatch, http.User.UserId(), ct);
             ETags.Set(http.Response, etag);
             return TypedResults.Ok(value);
-        }).WithSummary("Change withdrawal settings (If-Match required)");
+        }).WithSummary("Change withdrawal settings (If-Match required)").RequiresIfMatch();
 
         return admin;
     }

@@ -168,8 +168,9 @@ public sealed class MessageCenter(CosmosDb db, TimeProvider time, ILogger<Messag
 
 public static class MessageCenterEndpoints
 {
-    private static Page<MessageView> Views(Page<MessageDocument> page, bool chinese) => new(
-        page.Items.Select(m => new MessageView(m.Id, m.Category, m.Key, NotificationTexts.Title(m.Key, chinese), m.OrderId, m.CreatedAt, m.Read)).ToArray(),
+    private static Page<MessageView> Views(Page<MessageDocument> page, bool chinese, bool admins = false) => new(
+        page.Items.Select(m => new MessageView(m.Id, m.Category, m.Key,
+            admins ? NotificationTexts.AdminTitle(m.Key, chinese) : NotificationTexts.Title(m.Key, chinese), m.OrderId, m.CreatedAt, m.Read)).ToArray(),
         page.ContinuationToken);
 
     /// <summary>/api/messages: every signed-in user's own inbox, whatever their role.</summary>
@@ -179,7 +180,7 @@ public static class MessageCenterEndpoints
 
         messages.MapGet("/", async Task<Ok<Page<MessageView>>> (bool? unreadOnly, string? continuationToken, int? pageSize, HttpContext http, MessageCenter center, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var chinese = Messages.FromRequest(http) == Messages.Language.ZhCn;
             var page = await center.ListAsync(http.User.UserId(), unreadOnly ?? false, continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(Views(page, chinese));
@@ -203,10 +204,10 @@ public static class MessageCenterEndpoints
 
         routes.MapGet("/api/admin/alerts", async Task<Ok<Page<MessageView>>> (bool? unreadOnly, string? continuationToken, int? pageSize, HttpContext http, MessageCenter center, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var chinese = Messages.FromRequest(http) == Messages.Language.ZhCn;
             var page = await center.ListAsync(Orders.OrderEventHandler.AdminInbox, unreadOnly ?? false, continuationToken, pageSize ?? 20, ct);
-            return TypedResults.Ok(Views(page, chinese));
+            return TypedResults.Ok(Views(page, chinese, admins: true));
         }).WithTags("Admin alerts").RequireAuthorization(Auth.Roles.Admin).WithSummary("Platform alerts: manual dispatch needed, refund failures, late payments");
 
         return routes;

@@ -44,6 +44,23 @@ public static class NotificationTexts
         ["order.reminder.t2h"] = ("Reminder: service starts in 2 hours", "提醒：服务将在 2 小时后开始"),
     };
 
+    /// <summary>
+    /// The platform's wording of keys that also reach customers or workers: the admin inbox (/api/admin/alerts) says what
+    /// happened and what to do, not "your payment…".
+    /// </summary>
+    private static readonly Dictionary<string, (string En, string Zh)> AdminTitles = new(StringComparer.Ordinal)
+    {
+        ["order.late-payment"] = ("A payment arrived after its order closed; a full refund was started", "订单关闭后收到付款，已发起全额原路退款"),
+        ["order.after-sale-opened"] = ("A customer opened an after-sale request: review it", "客户提交了售后申请，请及时处理"),
+        ["order.cancelled-after-dispatch"] = ("A customer cancelled an order after a worker was dispatched", "客户在派单后取消了订单"),
+        ["order.refund-failed"] = ("A refund failed at the payment provider and is being retried: check it", "退款在支付渠道失败，正在重试，请关注"),
+        ["order.manual-dispatch"] = ("An order needs manual dispatch: no worker accepted", "订单无人接单，需要人工派单"),
+    };
+
+    /// <summary>The title of an entry of the admin inbox.</summary>
+    public static string AdminTitle(string key, bool chinese) =>
+        AdminTitles.TryGetValue(key, out var text) ? (chinese ? text.Zh : text.En) : Title(key, chinese);
+
     public static string Title(string key, bool chinese) =>
         Titles.TryGetValue(key, out var text) ? (chinese ? text.Zh : text.En) : key;
 

@@ -6,8 +6,8 @@ namespace HomeService.Functions.Orders;
 /// <summary>The query of every order list (customer, worker, admin): an optional status and a page size, validated once.</summary>
 public static class OrderListQuery
 {
-    public const int DefaultPageSize = 20;
-    public const int MaxPageSize = 50;
+    public const int DefaultPageSize = Paging.DefaultPageSize;
+    public const int MaxPageSize = Paging.MaxPageSize;
 
     public static (OrderStatus? Status, int PageSize) Parse(string? status, string? pageSize)
     {

@@ -25,7 +25,10 @@ public static class PaymentEndpoints
             var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             var outcome = await callbacks.ProcessAsync(new PaymentCallback(headers, body), request.HttpContext.RequestServices, ct);
             return TypedResults.Json(outcome.Answer, statusCode: outcome.Status);
-        }).AllowAnonymous().WithTags("Payments").WithSummary("WeChat Pay payment and refund notifications (called by WeChat Pay)");
+        }).AllowAnonymous().WithTags("Payments").WithSummary("WeChat Pay payment and refund notifications (called by WeChat Pay)")
+            // WeChat Pay's own answer format: 401 rejects a bad signature, 500/503 ask WeChat Pay to deliver again.
+            .Produces<NotifyAnswer>(StatusCodes.Status401Unauthorized).Produces<NotifyAnswer>(StatusCodes.Status500InternalServerError)
+            .Produces<NotifyAnswer>(StatusCodes.Status503ServiceUnavailable);
 
         var isService = routes.ServiceProvider.GetRequiredService<IServiceProviderIsService>();
         if (environment.IsDevelopment() && isService.IsService(typeof(WeChatPaySandbox)))

@@ -22,9 +22,12 @@ public sealed record OrderReviewView(int Overall, int? Attitude, int? Skill, int
 
 public sealed record ReviewRequest(int? Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, bool? Anonymous);
 
-/// <summary>A review as anyone may read it; an anonymous review names nobody.</summary>
+/// <summary>
+/// A review. <see cref="Id"/> is an opaque id derived from the order's; the order id itself is shown only to the review's
+/// author (the public list names no order, and an anonymous review nobody).
+/// </summary>
 public sealed record ReviewView(
-    string OrderId, string ItemName, int Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, string? CustomerNickname,
+    string Id, string? OrderId, string ItemName, int Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, string? CustomerNickname,
     bool Anonymous, DateTimeOffset At);
 
 /// <summary>
@@ -79,7 +82,7 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
 
         logger.LogInformation("Order {OrderId} reviewed {Overall}/5", reviewed.Id, reviewed.Review!.Overall);
         await RefreshRatingAsync(reviewed.Reservation.WorkerId, ct);
-        return await ViewAsync(reviewed, ct);
+        return await ViewAsync(reviewed, forAuthor: true, ct);
     }
 
     /// <summary>
@@ -89,11 +92,10 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
     public Task RefreshRatingAsync(string workerId, CancellationToken ct) =>
         workers.SetRatingAsync(workerId, async token =>
         {
-            var query = new QueryDefinition(
-                    "SELECT c.review FROM c WHERE c.type = @order AND c.reservation.workerId = @worker AND c.review.overall >= 1")
-                .WithParameter("@order", OrderDocument.Kind)
-                .WithParameter("@worker", workerId);
-            var scores = (await db.Orders.QueryAllAsync<ReviewRow>(query, partitionKey: null, token)).Select(r => r.Review.Overall).ToList();
+            var scores = (await db.Orders.QueryAllByKeyAsync<ReviewRow>("c.id, c.review",
+                    "c.type = @order AND c.reservation.workerId = @worker AND c.review.overall >= 1",
+                    new Dictionary<string, object> { ["@order"] = OrderDocument.Kind, ["@worker"] = workerId }, "id", r => r.Id, token))
+                .Select(r => r.Review.Overall).ToList();
             return scores.Count == 0 ? RatingSummary.None : new RatingSummary(Math.Round(scores.Average(), 2), scores.Count);
         }, ct);
 
@@ -107,20 +109,24 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
         var views = new List<ReviewView>(page.Items.Count);
         foreach (var order in page.Items)
         {
-            views.Add(await ViewAsync(order, ct));
+            views.Add(await ViewAsync(order, forAuthor: false, ct));
         }
 
         return new Page<ReviewView>(views, page.ContinuationToken);
     }
 
-    private async Task<ReviewView> ViewAsync(OrderDocument order, CancellationToken ct)
+    /// <summary>"rv_" and 20 hex digits of the SHA-256 of the order id: stable, and it leads nobody to the order.</summary>
+    public static string ReviewIdOf(string orderId) =>
+        "rv_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(orderId)))[..20];
+
+    private async Task<ReviewView> ViewAsync(OrderDocument order, bool forAuthor, CancellationToken ct)
     {
         var r = order.Review!;
         var nickname = r.Anonymous ? null : (await users.FindAsync(order.CustomerId, ct))?.Nickname;
-        return new ReviewView(order.Id, order.ItemName, r.Overall, r.Attitude, r.Skill, r.Efficiency, r.Punctuality, r.Text, nickname, r.Anonymous, r.At);
+        return new ReviewView(ReviewIdOf(order.Id), forAuthor ? order.Id : null, order.ItemName, r.Overall, r.Attitude, r.Skill, r.Efficiency, r.Punctuality, r.Text, nickname, r.Anonymous, r.At);
     }
 
-    private sealed record ReviewRow(OrderReview Review);
+    private sealed record ReviewRow(string Id, OrderReview Review);
 }
 
 public static class ReviewEndpoints
@@ -138,7 +144,7 @@ public static class ReviewEndpoints
         routes.MapGet("/api/workers/{id}/reviews", async Task<Ok<Page<ReviewView>>> (string id, string? continuationToken, int? pageSize,
             OrderReviews reviews, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 50).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             return TypedResults.Ok(await reviews.ListForWorkerAsync(id, continuationToken, pageSize ?? 20, ct));
         }).WithTags("Reviews").AllowAnonymous().WithSummary("A worker's reviews, newest first (anonymous ones name nobody)");
 

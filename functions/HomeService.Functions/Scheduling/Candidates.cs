@@ -39,20 +39,37 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     }
 
     public Task<IReadOnlyList<Candidate>> ForAsync(ServiceRequest request, string? workerId, DateTimeOffset now, CancellationToken ct) =>
-        ForAsync(request.Address.CityId, request.Item.Id, workerId, now, ct);
+        ForAsync(request.Address.CityId, request.Item.Id, workerId, now, ct, request.Location);
 
-    /// <summary>Approved, accepting workers of the city who offer the item (one of them when <paramref name="workerId"/> is given).</summary>
-    public async Task<IReadOnlyList<Candidate>> ForAsync(string cityId, string itemId, string? workerId, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Approved, accepting workers of the city who offer the item (one of them when <paramref name="workerId"/> is given);
+    /// with <paramref name="near"/> and no <paramref name="workerId"/>, only those whose geohash cells contain it (<see cref="GeoCells"/>), so the read
+    /// follows the workers who may reach the address, not the city. A document written before cells existed is read too.
+    /// </summary>
+    public async Task<IReadOnlyList<Candidate>> ForAsync(string cityId, string itemId, string? workerId, DateTimeOffset now, CancellationToken ct, GeoPoint? near = null)
     {
-        var text = "SELECT * FROM c WHERE c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND ARRAY_CONTAINS(c.skillItemIds, @item)";
-        var query = new QueryDefinition(text + (workerId is null ? "" : " AND c.id = @worker"))
-            .WithParameter("@approved", "approved").WithParameter("@city", cityId).WithParameter("@item", itemId);
+        var where = "c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND ARRAY_CONTAINS(c.skillItemIds, @item)";
+        var parameters = new Dictionary<string, object> { ["@approved"] = "approved", ["@city"] = cityId, ["@item"] = itemId };
         if (workerId is not null)
         {
-            query = query.WithParameter("@worker", workerId);
+            where += " AND c.id = @worker";
+            parameters["@worker"] = workerId;
         }
 
-        var workers = (await db.Workers.QueryAllAsync<WorkerDocument>(query, null, ct)).Where(w => w.HomeBase is not null).ToList();
+        // A named worker is one document anyway, and an address outside their area must say so (outside_service_radius).
+        if (near is { } point && workerId is null)
+        {
+            var keys = GeoCells.Keys(point);
+            where += " AND (NOT IS_DEFINED(c.geoCells) OR " + string.Join(" OR ", keys.Select((_, i) => $"ARRAY_CONTAINS(c.geoCells, @cell{i})")) + ")";
+            for (var i = 0; i < keys.Count; i++)
+            {
+                parameters[$"@cell{i}"] = keys[i];
+            }
+        }
+
+        // Keyset pages by id: a city has more workers than one query page.
+        var workers = (await db.Workers.QueryAllByKeyAsync<WorkerDocument>("*", where, parameters, "id", w => w.Id, ct))
+            .Where(w => w.HomeBase is not null).ToList();
         var (plans, calendars) = await schedules.ForWorkersAsync([.. workers.Select(w => w.Id)], ct);
         return [.. workers.Select(w =>
         {

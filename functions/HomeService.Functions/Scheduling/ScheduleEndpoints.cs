@@ -40,7 +40,7 @@ public static class ScheduleEndpoints
             var saved = await store.SavePlanAsync(http.User.UserId(), IfMatchOrNull(http.Request), p => p with { Days = request.Days ?? [] }, ct);
             ETags.Set(http.Response, saved.ETag);
             return TypedResults.Ok(new PlanView(saved.Days));
-        }).WithSummary("Replace my weekly plan (If-Match once it exists)").ProducesValidationProblem();
+        }).WithSummary("Replace my weekly plan (If-Match once it exists)").AcceptsIfMatch(requiredOnceExists: true).ProducesValidationProblem();
 
         worker.MapGet("/exceptions", async Task<Ok<ExceptionsView>> (HttpContext http, WorkerSchedules store, CancellationToken ct) =>
         {
@@ -54,7 +54,7 @@ public static class ScheduleEndpoints
             var saved = await store.SavePlanAsync(http.User.UserId(), IfMatchOrNull(http.Request), p => p with { Exceptions = request.Exceptions ?? [] }, ct);
             ETags.Set(http.Response, saved.ETag);
             return TypedResults.Ok(new ExceptionsView(saved.Exceptions));
-        }).WithSummary("Replace my date exceptions (If-Match once the plan exists)").ProducesValidationProblem();
+        }).WithSummary("Replace my date exceptions (If-Match once the plan exists)").AcceptsIfMatch(requiredOnceExists: true).ProducesValidationProblem();
 
         worker.MapGet("/", async Task<Ok<CalendarView>> (string? from, string? to, HttpContext http, WorkerSchedules store, CatalogStore catalog, TimeProvider time, CancellationToken ct) =>
         {
@@ -114,7 +114,7 @@ public static class ScheduleEndpoints
             var (document, etag) = await store.WriteAsync(cityId, request, IfMatchOrNull(http.Request), ct);
             ETags.Set(http.Response, etag);
             return TypedResults.Ok(document);
-        }).WithSummary("Replace a city's settings (If-Match once saved)").ProducesValidationProblem()
+        }).WithSummary("Replace a city's settings (If-Match once saved)").AcceptsIfMatch(requiredOnceExists: true).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
         return routes;
@@ -124,6 +124,11 @@ public static class ScheduleEndpoints
     private static string? IfMatchOrNull(HttpRequest request) =>
         string.IsNullOrWhiteSpace(request.Headers.IfMatch.ToString()) ? null : ETags.RequireIfMatch(request);
 
+    private static readonly DateOnly FirstSupportedDate = new(2000, 1, 1);
+    private static readonly DateOnly LastSupportedDate = new(2199, 12, 31);
+    private static readonly string FirstSupportedText = FirstSupportedDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static readonly string LastSupportedText = LastSupportedDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
     private static (DateOnly From, DateOnly To) DateRange(string? from, string? to, int maxDays)
     {
         var v = new Validator();
@@ -132,6 +137,10 @@ public static class ScheduleEndpoints
         else if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out first)) v.Add("from", "invalid_date");
         if (string.IsNullOrEmpty(to)) v.Add("to", "required");
         else if (!DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out last)) v.Add("to", "invalid_date");
+        v.ThrowIfInvalid();
+        // Far dates would overflow the conversion of a city's local midnights to UTC (0001-01-01 in +08:00).
+        v.Check(first >= FirstSupportedDate && first <= LastSupportedDate, "from", "out_of_range", FirstSupportedText, LastSupportedText)
+            .Check(last >= FirstSupportedDate && last <= LastSupportedDate, "to", "out_of_range", FirstSupportedText, LastSupportedText);
         v.ThrowIfInvalid();
         v.Check(last >= first, "to", "before_from").Check(last < first || last.DayNumber - first.DayNumber < maxDays, "to", "range_too_long", maxDays);
         v.ThrowIfInvalid();

@@ -116,9 +116,20 @@ public sealed class WorkerSchedules(CosmosDb db, TimeProvider time)
             return (plans, calendars);
         }
 
-        var query = new QueryDefinition("SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.workerId) AND (c.type = @plan OR c.type = @calendar)")
-            .WithParameter("@ids", workerIds.ToArray()).WithParameter("@plan", PlanDocument.Kind).WithParameter("@calendar", CalendarDocument.Kind);
-        foreach (var row in await Container.QueryAllAsync<JsonElement>(query, null, ct))
+        // A worker has at most one plan and one calendar, so a chunk of ids is at most 2 × chunk rows: one page each.
+        foreach (var chunk in workerIds.Chunk(CosmosExtensions.KeysetChunk / 2))
+        {
+            var query = new QueryDefinition("SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.workerId) AND (c.type = @plan OR c.type = @calendar)")
+                .WithParameter("@ids", chunk).WithParameter("@plan", PlanDocument.Kind).WithParameter("@calendar", CalendarDocument.Kind);
+            Collect(await Container.QueryAllAsync<JsonElement>(query, null, ct), plans, calendars);
+        }
+
+        return (plans, calendars);
+    }
+
+    private static void Collect(IEnumerable<JsonElement> rows, Dictionary<string, PlanDocument> plans, Dictionary<string, CalendarDocument> calendars)
+    {
+        foreach (var row in rows)
         {
             var type = row.GetProperty("type").GetString();
             if (type == PlanDocument.Kind)
@@ -132,8 +143,6 @@ public sealed class WorkerSchedules(CosmosDb db, TimeProvider time)
                 calendars[calendar.WorkerId] = calendar;
             }
         }
-
-        return (plans, calendars);
     }
 
     /// <summary>The worker's profile, or null when the worker has not registered.</summary>

@@ -111,7 +111,7 @@ public sealed class UploadStore(CosmosDb db, StorageClients storage, TimeProvide
         return new UploadTicket(id, document.BlobName, url, document.ExpiresAt, headers);
     }
 
-    /// <summary>Checks the blob that arrived (size, type, magic number); a bad blob is deleted. Repeating a confirm is harmless.</summary>
+    /// <summary>Checks the blob that arrived (size, type, magic number, then the whole content: <see cref="UploadContent"/>); a bad blob is deleted. Repeating a confirm is harmless.</summary>
     public async Task<UploadView> ConfirmAsync(string userId, string uploadId, CancellationToken ct)
     {
         var upload = await FindAsync(userId, uploadId, ct) ?? throw new NotFoundException("res.upload", uploadId);
@@ -141,6 +141,8 @@ public sealed class UploadStore(CosmosDb db, StorageClients storage, TimeProvide
             : properties.ContentLength != upload.SizeBytes ? new FieldError("sizeBytes", "upload_size_mismatch", upload.SizeBytes, properties.ContentLength)
             : !string.Equals(properties.ContentType, upload.ContentType, StringComparison.OrdinalIgnoreCase) ? new FieldError("contentType", "upload_type_mismatch", upload.ContentType)
             : !UploadKinds.MagicMatches(upload.ContentType, await HeadAsync(blob, ct)) ? new FieldError("file", "upload_content_mismatch", upload.ContentType)
+            : UploadContent.ProblemOf(upload.ContentType, (await blob.DownloadContentAsync(ct)).Value.Content.ToArray()) is { } content
+                ? new FieldError("file", content, upload.ContentType)
             : null;
         if (error is not null)
         {

@@ -27,7 +27,7 @@ public static class AdminWorkerEndpoints
         admin.MapGet("/", async Task<Ok<Page<AdminWorkerSummary>>> (string? status, string? continuationToken, int? pageSize, WorkerStore workers, CancellationToken ct) =>
         {
             var wanted = Audit.ParseStatus(status, AuditStatus.Submitted);
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 100).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var page = await workers.ListByStatusAsync(wanted, continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<AdminWorkerSummary>(page.Items.Select(w => new AdminWorkerSummary(
                 w.Id, w.Status, w.RealName, w.CityId.Length == 0 ? null : w.CityId, w.Skills.Count, w.MerchantId, w.SubmittedAt, w.CreatedAt)).ToArray(),

@@ -21,7 +21,7 @@ public static class WorkerChangeEndpoints
 
         admin.MapGet("/changes", async Task<Ok<Page<AdminWorkerChangeSummary>>> (string? continuationToken, int? pageSize, WorkerStore workers, CancellationToken ct) =>
         {
-            new Validator().Range("pageSize", pageSize ?? 20, 1, 100).ThrowIfInvalid();
+            new Validator().PageSize(pageSize).ThrowIfInvalid();
             var page = await workers.ListPendingChangesAsync(continuationToken, pageSize ?? 20, ct);
             return TypedResults.Ok(new Page<AdminWorkerChangeSummary>(
                 [.. page.Items.Select(w => new AdminWorkerChangeSummary(w.Id, w.RealName, w.CityId, w.PendingChange!))], page.ContinuationToken));

@@ -62,6 +62,13 @@ public sealed record WorkerDocument
     public string? Intro { get; init; }
     public double ServiceRadiusKm { get; init; }
     public GeoLocation? HomeBase { get; init; }
+
+    /// <summary>
+    /// Geohash cells the service circle (home base + radius) touches: the spatial prefilter of candidate queries.
+    /// Derived, never set: every write of the document stores the cells of the values it writes, whichever path
+    /// (profile update, admin approval, a re-audited change) made them. Internal; never served.
+    /// </summary>
+    public IReadOnlyList<string> GeoCells => HomeBase is null ? [] : HomeService.Domain.Common.GeoCells.Cover(HomeBase.ToPoint(), ServiceRadiusKm);
     public bool Accepting { get; init; }
     public RatingSummary Rating { get; init; } = RatingSummary.None;
     /// <summary>Recent offer outcomes (accepted / rejected / expired): the acceptance-rate term of auto-assign.</summary>

@@ -34,7 +34,7 @@ public static class WorkerEndpoints
             var updated = await workers.UpdateProfileAsync(http.User.UserId(), ifMatch, request, ct);
             ETags.Set(http.Response, updated.ETag);
             return TypedResults.Ok(WorkerProfileView.Of(updated));
-        }).WithSummary("Replace my profile (If-Match required; idNumber null keeps the stored one)");
+        }).WithSummary("Replace my profile (If-Match required; idNumber null keeps the stored one)").RequiresIfMatch();
 
         worker.MapPut("/accepting", async Task<Ok<WorkerProfileView>> (AcceptingRequest request, HttpContext http, WorkerStore workers, CancellationToken ct) =>
         {

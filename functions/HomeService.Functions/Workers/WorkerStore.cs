@@ -346,8 +346,7 @@ public sealed class WorkerStore(
             continuationToken, pageSize, ct);
 
     public Task<List<WorkerDocument>> ListStaffAsync(string merchantId, CancellationToken ct) =>
-        db.Workers.QueryAllAsync<WorkerDocument>(
-            new QueryDefinition("SELECT * FROM c WHERE c.type = 'worker' AND c.merchantId = @m").WithParameter("@m", merchantId), null, ct);
+        db.Workers.QueryAllByKeyAsync<WorkerDocument>("*", "c.type = 'worker' AND c.merchantId = @m", new Dictionary<string, object> { ["@m"] = merchantId }, "id", w => w.Id, ct);
 
     private static AuditRecord Record(WorkerDocument w) =>
         new(w.Status.ToDomain(), w.RejectionReason, w.SubmittedAt, w.ReviewedAt, w.ReviewedBy);

@@ -40,3 +40,27 @@ public sealed class BrowseQueryTests
     [Fact]
     public void Unknown_sorts_do_not_parse() => Assert.False(BrowseQuery.TryParseSort("PRICE_ASC", out _));
 }
+
+public sealed class KeywordTermsTests
+{
+    [Theory]
+    [InlineData("AC", " ac | ac\n|\nac |\nac\n")]
+    [InlineData("  Deep   CLEAN! ", " deep clean | deep clean\n|\ndeep clean |\ndeep clean\n")]
+    [InlineData("空调", "空调")]
+    [InlineData("格力AC", "格力 ac |格力 ac\n")]
+    [InlineData("?!", "")]
+    public void A_keyword_becomes_its_terms_between_boundaries_where_a_spaced_script_needs_them(string keyword, string patterns) =>
+        Assert.Equal(patterns, string.Join('|', Localization.KeywordPatterns(keyword)));
+
+    [Fact]
+    public void Search_text_keeps_each_text_on_a_line_of_space_delimited_terms()
+    {
+        var text = Localization.SearchText(["空调清洗", "AC cleaning (deep)", null, "Surface-waxing"]);
+        var padded = " " + text + " ";
+
+        Assert.Equal("空调清洗\nac cleaning deep\nsurface waxing", text);
+        Assert.Contains(Localization.KeywordPatterns("ac"), p => padded.Contains(p, StringComparison.Ordinal));
+        Assert.Contains(Localization.KeywordPatterns("waxing"), p => padded.Contains(p, StringComparison.Ordinal));
+        Assert.DoesNotContain(Localization.KeywordPatterns("face"), p => padded.Contains(p, StringComparison.Ordinal));
+    }
+}

@@ -5,6 +5,7 @@ using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HomeService.Functions.Tests.Booking;
 
@@ -77,6 +78,31 @@ public sealed class BookingTests(BookingFactory factory)
         Assert.Equal(["invalid_instant"], await FromCodes("yesterday"));
         await (await worker.Client.GetAsync($"/api/worker/statement?from={Uri.EscapeDataString(wallClock + "+08:00")}")).EnsureStatusAsync(HttpStatusCode.OK);
         await (await worker.Client.GetAsync($"/api/worker/statement?from={wallClock}Z")).EnsureStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_orders_item_name_is_shown_in_the_readers_language_as_the_catalogue_translates_it()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var catalog = factory.Services.GetRequiredService<HomeService.Functions.Catalog.CatalogStore>();
+        var item = (await catalog.GetAsync<HomeService.Functions.Catalog.ItemDocument>(HomeService.Functions.Catalog.ItemDocument.Kind, world.ItemId, CancellationToken.None)).Document;
+        await catalog.UpsertAsync(HomeService.Functions.Catalog.ItemDocument.Kind, item with { Translations = new() { ["en"] = "Daily cleaning" } }, CancellationToken.None);
+        var worker = await world.WorkerAsync();
+        var customer = await world.CustomerAsync();
+        var order = await world.BookOkAsync(customer, world.At(1, 10), worker.Id);
+        Assert.Equal("Daily cleaning", order.ItemName); // no Accept-Language: English
+
+        async Task<string> NameAsync(HttpClient client, string url, string language)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            return (await (await (await client.SendAsync(request)).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync()).GetProperty("itemName").GetString()!;
+        }
+
+        Assert.Equal("Daily cleaning", await NameAsync(customer.Client, $"/api/customer/orders/{order.Id}", "en"));
+        Assert.Equal("日常保洁", await NameAsync(customer.Client, $"/api/customer/orders/{order.Id}", "zh-CN"));
+        Assert.Equal("Daily cleaning", await NameAsync(worker.Client, $"/api/worker/orders/{order.Id}", "en-US"));
+        Assert.Equal("日常保洁", await NameAsync(worker.Client, $"/api/worker/orders/{order.Id}", "zh-CN,zh;q=0.9"));
     }
 
     [Fact]

@@ -39,6 +39,25 @@ public sealed class BrowseCatalogTests(ApiFactory factory)
         Assert.Equal([mid], await IdsAsync(anonymous, city, "minDuration=100&minPrice=15000&sort=price_asc"));
     }
 
+    [Fact]
+    public async Task A_keyword_matches_whole_words_not_letters_inside_other_words()
+    {
+        var api = await CatalogApi.StartAsync(factory);
+        var city = await api.CityAsync();
+        var (_, child) = await api.CategoryPairAsync();
+        var ac = await api.ItemAsync(child, city, popularity: 3, name: "空调清洗", englishName: "AC cleaning");
+        var acHyphen = await api.ItemAsync(child, city, popularity: 2, name: "中央空调保养", englishName: "Central-AC service");
+        await api.ItemAsync(child, city, name: "地面打蜡", englishName: "Surface waxing");
+        await api.ItemAsync(child, city, name: "背部按摩", englishName: "Back massage");
+        var anonymous = factory.CreateClient();
+
+        Assert.Equal([ac, acHyphen], await IdsAsync(anonymous, city, "keyword=AC"));
+        Assert.Equal([ac], await IdsAsync(anonymous, city, "keyword=ac%20Cleaning"));
+        Assert.Empty(await IdsAsync(anonymous, city, "keyword=clean"));
+        Assert.Empty(await IdsAsync(anonymous, city, "keyword=%2B%2B"));
+        Assert.Equal([ac, acHyphen], await IdsAsync(anonymous, city, $"keyword={Uri.EscapeDataString("空调")}"));
+    }
+
     [Theory]
     [InlineData("price_asc")]
     [InlineData("price_desc")]
@@ -80,7 +99,7 @@ public sealed class BrowseCatalogTests(ApiFactory factory)
     [Theory]
     [InlineData("minPrice=500&maxPrice=100", "minPrice", "min_above_max")]
     [InlineData("pageSize=0", "pageSize", "out_of_range")]
-    [InlineData("pageSize=51", "pageSize", "out_of_range")]
+    [InlineData("pageSize=101", "pageSize", "out_of_range")]
     [InlineData("pageSize=abc", "pageSize", "invalid_number")]
     [InlineData("sort=cheapest", "sort", "invalid_sort")]
     [InlineData("minDuration=200&maxDuration=100", "minDuration", "min_above_max")]

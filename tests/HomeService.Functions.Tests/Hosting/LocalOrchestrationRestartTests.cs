@@ -14,24 +14,13 @@ namespace HomeService.Functions.Tests.Hosting;
 /// restart the offer still expires (the durable timer is in the task hub on Azurite), the order goes to the next worker,
 /// and it is served and confirmed; no order is left without a healthy orchestration.
 /// </summary>
-public sealed class LocalOrchestrationRestartTests : IAsyncLifetime
+public sealed class LocalOrchestrationRestartTests() : OwnStackTest("hs-orch-restart-")
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("hs-orch-restart-").FullName;
-    private StackProcess? _stack;
-
-    public async Task InitializeAsync() => _stack = await StackProcess.StartAsync(_data);
-
-    public async Task DisposeAsync()
-    {
-        await _stack!.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
-
     [Fact]
     public async Task Kill_9_while_an_order_waits_for_acceptance_the_offer_still_expires_to_the_next_worker_and_the_order_completes()
     {
         string orderId, first, customerToken, adminToken;
-        await using (var host = await LocalHostProcess.StartAsync(LocalProcessApi.Settings(_stack!, _data)))
+        await using (var host = await LocalHostProcess.StartAsync(LocalProcessApi.Settings(Stack, Data)))
         {
             using var api = host.Client();
             adminToken = await LocalProcessApi.AdminTokenAsync(api);
@@ -59,7 +48,7 @@ public sealed class LocalOrchestrationRestartTests : IAsyncLifetime
             await host.KillAsync();
         }
 
-        await using (var restarted = await LocalHostProcess.StartAsync(LocalProcessApi.Settings(_stack!, _data)))
+        await using (var restarted = await LocalHostProcess.StartAsync(LocalProcessApi.Settings(Stack, Data)))
         {
             using var api = restarted.Client();
             using var admin = await LocalProcessApi.SignedInAsync(api, adminToken);
@@ -109,7 +98,7 @@ public sealed class LocalOrchestrationRestartTests : IAsyncLifetime
     /// <summary>The demo workers have no login of their own: a token signed with the local key, as the app would issue them.</summary>
     private string TokenFor(string workerId)
     {
-        var tokens = new TokenService(Options.Create(new AuthOptions { SigningKeyFile = Path.Combine(_data, "jwt-signing-key") }), TimeProvider.System,
+        var tokens = new TokenService(Options.Create(new AuthOptions { SigningKeyFile = Path.Combine(Data, "jwt-signing-key") }), TimeProvider.System,
             new HostingEnvironment { EnvironmentName = "Development" }, NullLogger<TokenService>.Instance);
         return tokens.Issue(new UserDocument { Id = workerId, Roles = [Roles.Customer, Roles.Worker], CreatedAt = DateTimeOffset.UtcNow }).AccessToken;
     }

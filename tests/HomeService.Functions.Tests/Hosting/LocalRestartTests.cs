@@ -57,7 +57,7 @@ public sealed class LocalRestartTests : IAsyncLifetime
             (unpaidId, unpaidDue) = (unpaid.GetProperty("id").GetString()!, unpaid.GetProperty("paymentDueAt").GetDateTimeOffset());
             paidId = (await LocalProcessApi.BookAsync(alice, addressId, slots[^1].Start)).GetProperty("id").GetString()!;
             var pay = await (await (await alice.PostAsync($"/api/customer/orders/{paidId}/pay", null)).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
-            await (await api.PostAsync($"/api/dev/payments/{pay.GetProperty("paymentReference").GetString()}/succeed", null)).EnsureStatusAsync(HttpStatusCode.OK);
+            await (await alice.PostAsync($"/api/dev/payments/{pay.GetProperty("paymentReference").GetString()}/succeed", null)).EnsureStatusAsync(HttpStatusCode.OK);
             Assert.NotEqual("pendingPayment", await LocalProcessApi.StatusAsync(alice, paidId));
 
             var bytes = UploadFiles.Png();

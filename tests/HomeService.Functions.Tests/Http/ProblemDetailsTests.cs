@@ -24,6 +24,35 @@ public sealed class ProblemDetailsTests(ApiFactory factory)
         Assert.True(problem.GetProperty("errors").EnumerateObject().Any());
     }
 
+    [Theory]
+    [InlineData("pageSize=abc", "pageSize", "invalid_number")]
+    [InlineData("pageSize=1.5", "pageSize", "invalid_number")]
+    [InlineData("pageSize=99999999999", "pageSize", "invalid_number")]
+    public async Task A_query_parameter_that_does_not_bind_is_named_not_taken_for_the_body(string query, string field, string code)
+    {
+        var client = await factory.NewCustomerAsync();
+
+        var response = await client.GetAsync($"/api/customer/favorites?{query}");
+
+        await response.EnsureStatusAsync(HttpStatusCode.BadRequest);
+        var problem = await response.ReadJsonAsync();
+        Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
+        Assert.Equal(code, problem.GetProperty("fieldCodes").GetProperty(field)[0].GetString());
+        Assert.False(problem.GetProperty("errors").TryGetProperty("body", out _));
+    }
+
+    [Fact]
+    public async Task Two_query_parameters_that_do_not_bind_are_both_named()
+    {
+        var response = await factory.CreateClient().GetAsync("/api/catalog/cities/any-city/items?minPrice=cheap&pageSize=ten&maxPrice=100");
+
+        await response.EnsureStatusAsync(HttpStatusCode.BadRequest);
+        var codes = (await response.ReadJsonAsync()).GetProperty("fieldCodes");
+        Assert.Equal("invalid_number", codes.GetProperty("minPrice")[0].GetString());
+        Assert.Equal("invalid_number", codes.GetProperty("pageSize")[0].GetString());
+        Assert.False(codes.TryGetProperty("maxPrice", out _));
+    }
+
     [Fact]
     public async Task A_field_of_the_wrong_json_type_is_named_in_the_problem()
     {

@@ -77,6 +77,41 @@ public sealed class MerchantStaffTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task A_merchant_registers_without_a_body_like_a_worker_and_fills_in_the_profile_before_submitting()
+    {
+        // Issue 14 #13: worker registration takes no body; merchant registration demanded one.
+        var person = await factory.PersonAsync();
+        var bare = await (await (await person.Client.PostAsync("/api/merchant/registration", null)).EnsureStatusAsync(HttpStatusCode.Created)).ReadJsonAsync();
+        Assert.Equal("registered", bare.GetProperty("status").GetString());
+        await person.RefreshAsync();
+
+        // Submitting an empty profile names what the audit needs.
+        var early = await (await (await person.Client.PostAsync("/api/merchant/application/submit", null)).EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
+        foreach (var field in new[] { "name", "licenceNumber", "contactName", "contactPhone", "cityId", "address", "location", "licenceUploadId" })
+        {
+            Assert.True(early.GetProperty("fieldCodes").TryGetProperty(field, out _), field);
+        }
+
+        var (cityId, _) = await factory.CityWithItemAsync();
+        var licence = await UploadFiles.UploadAsync(person.Client, "business-licence", "application/pdf");
+        var profile = await (await person.Client.GetAsync("/api/merchant/profile")).EnsureStatusAsync(HttpStatusCode.OK);
+        var put = new HttpRequestMessage(HttpMethod.Put, "/api/merchant/profile")
+        {
+            Content = JsonContent.Create(new
+            {
+                name = "洁净家政", licenceNumber = "91310000MA1FL0002X", contactName = "陈经理", contactPhone = "13912345678", cityId,
+                address = "静安区南京西路 100 号", location = new { latitude = 31.23, longitude = 121.46 }, licenceUploadId = licence,
+            }),
+        };
+        put.Headers.IfMatch.Add(profile.Headers.ETag!);
+        await (await person.Client.SendAsync(put)).EnsureStatusAsync(HttpStatusCode.OK);
+        var submitted = await (await (await person.Client.PostAsync("/api/merchant/application/submit", null)).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal("submitted", submitted.GetProperty("status").GetString());
+        // Registering twice is still a conflict.
+        await (await person.Client.PostAsync("/api/merchant/registration", null)).EnsureStatusAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
     public async Task Merchant_registration_validates_fields_and_the_licence_upload()
     {
         var person = await factory.PersonAsync();

@@ -43,7 +43,7 @@ public sealed class WholeOrderTests(PaymentFlowFactory factory)
 
         // Pay: wx.requestPayment parameters, then the sandbox's signed TRANSACTION.SUCCESS callback.
         var pay = await PaymentFlowWorld.PayAsync(customer, order.Id);
-        await (await factory.CreateClient().PostAsync($"/api/dev/payments/{pay.PaymentReference}/succeed", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await customer.Client.PostAsync($"/api/dev/payments/{pay.PaymentReference}/succeed", null)).EnsureStatusAsync(HttpStatusCode.OK);
         await world.DeliverAsync(order.Id);
         var offered = await world.OrderAsync(order.Id);
         Assert.Equal((OrderStatus.Offered, near.Id), (offered.Status, offered.State.OfferedToWorkerId));

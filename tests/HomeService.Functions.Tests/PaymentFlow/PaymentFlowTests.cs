@@ -107,7 +107,7 @@ public sealed class PaymentFlowTests(PaymentFlowFactory factory)
         var (_, customer, order) = await world.PaidOrderAsync(pay: false);
         var reference = (await PaymentFlowWorld.PayAsync(customer, order.Id)).PaymentReference;
 
-        var failed = await factory.CreateClient().PostAsync($"/api/dev/payments/{reference}/fail", null);
+        var failed = await customer.Client.PostAsync($"/api/dev/payments/{reference}/fail", null);
         await world.DeliverAsync(order.Id);
 
         await failed.EnsureStatusAsync(HttpStatusCode.OK);
@@ -183,6 +183,14 @@ public sealed class PaymentFlowTests(PaymentFlowFactory factory)
         Assert.Equal((0L, 0L), (PaymentFlowWorld.BalanceOf(ledger, Clearing), PaymentFlowWorld.BalanceOf(ledger, RefundsPayable)));
         Assert.Equal(3, ledger.Count);
         Assert.Contains("order.late-payment", await world.AdminAlertsAsync(order.Id));
+        // The customer is told about their payment; the admins get the platform's wording (issue 14 #11).
+        var alerts = await (await (await (await factory.AdminAsync()).GetAsync("/api/admin/alerts?pageSize=50")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        var alert = alerts.GetProperty("items").EnumerateArray()
+            .Single(m => m.TryGetProperty("orderId", out var id) && id.GetString() == order.Id && m.GetProperty("key").GetString() == "order.late-payment");
+        Assert.Equal("A payment arrived after its order closed; a full refund was started", alert.GetProperty("title").GetString());
+        var mine = await (await (await customer.Client.GetAsync("/api/messages?pageSize=50")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Contains(mine.GetProperty("items").EnumerateArray(), m => m.GetProperty("key").GetString() == "order.late-payment"
+            && m.GetProperty("title").GetString() == "Your payment arrived after the order closed and will be refunded");
         await world.AssertLedgerBalancedAsync();
     }
 

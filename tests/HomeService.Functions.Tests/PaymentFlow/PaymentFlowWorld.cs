@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using HomeService.Domain.Orders;
+using HomeService.Functions.Auth;
 using HomeService.Functions.Booking;
 using HomeService.Functions.Money;
 using HomeService.Functions.Orders;
@@ -87,7 +88,14 @@ public sealed class PaymentFlowWorld(PaymentFlowFactory factory, BookingWorld bo
     /// <summary>The sandbox's payer pays: TRANSACTION.SUCCESS through the notify path.</summary>
     public async Task<SandboxNotificationSent> SucceedAsync(string orderId, long? amountFen = null)
     {
-        var response = await Factory.CreateClient().PostAsJsonAsync($"/api/dev/payments/{PaymentReference.ForOrder(orderId)}/succeed", new { amountFen });
+        // The order's customer is the payer the sandbox knows: only they may complete the payment.
+        var order = await OrderAsync(orderId);
+        var customer = await Factory.Services.GetRequiredService<UserAccounts>().FindAsync(order.CustomerId, CancellationToken.None)
+                       ?? throw new InvalidOperationException($"No customer {order.CustomerId}.");
+        using var payer = Factory.CreateClient();
+        payer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", Factory.Services.GetRequiredService<TokenService>().Issue(customer).AccessToken);
+        var response = await payer.PostAsJsonAsync($"/api/dev/payments/{PaymentReference.ForOrder(orderId)}/succeed", new { amountFen });
         return await (await response.EnsureStatusAsync(HttpStatusCode.OK)).ReadAsync<SandboxNotificationSent>();
     }
 

@@ -27,7 +27,7 @@ public sealed class PaymentCallbackEndpointTests(SandboxPaymentsFactory app) : I
         var transaction = app.Sandbox.FindTransaction(orderId)!;
         Assert.Equal(("prepay_id=" + transaction.PrepayId, 12_800L, "NOTPAY"), (pay.Parameters["package"], transaction.AmountFen, transaction.TradeState));
 
-        var response = await app.CreateClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
+        var response = await app.PayerClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var sent = await response.Content.ReadFromJsonAsync<SandboxNotificationSent>(ApiJson);
@@ -44,7 +44,7 @@ public sealed class PaymentCallbackEndpointTests(SandboxPaymentsFactory app) : I
         var orderId = NewId("ORD");
         await app.StartPaymentAsync(orderId, 5_000);
 
-        var response = await app.CreateClient().PostAsJsonAsync($"/api/dev/payments/{orderId}/succeed", new { amountFen = 1 });
+        var response = await app.PayerClient().PostAsJsonAsync($"/api/dev/payments/{orderId}/succeed", new { amountFen = 1 });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1L, Assert.Single(app.Events.For(orderId)).AmountFen);
@@ -56,7 +56,7 @@ public sealed class PaymentCallbackEndpointTests(SandboxPaymentsFactory app) : I
         var orderId = NewId("ORD");
         await app.StartPaymentAsync(orderId, 5_000);
 
-        var response = await app.CreateClient().PostAsync($"/api/dev/payments/{orderId}/fail", null);
+        var response = await app.PayerClient().PostAsync($"/api/dev/payments/{orderId}/fail", null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal((PaymentNotificationKind.PaymentFailed, "PAYERROR"), (Assert.Single(app.Events.For(orderId)).Kind, app.Sandbox.FindTransaction(orderId)!.TradeState));
@@ -67,9 +67,9 @@ public sealed class PaymentCallbackEndpointTests(SandboxPaymentsFactory app) : I
     {
         var orderId = NewId("ORD");
         await app.StartPaymentAsync(orderId, 5_000);
-        await app.CreateClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
+        await app.PayerClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
 
-        var response = await app.CreateClient().PostAsync($"/api/dev/payments/{orderId}/fail", null);
+        var response = await app.PayerClient().PostAsync($"/api/dev/payments/{orderId}/fail", null);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Single(app.Events.For(orderId));
@@ -78,7 +78,7 @@ public sealed class PaymentCallbackEndpointTests(SandboxPaymentsFactory app) : I
     [Fact]
     public async Task Sandbox_refuses_to_pay_an_order_it_never_saw()
     {
-        var response = await app.CreateClient().PostAsync($"/api/dev/payments/{NewId("ORD")}/succeed", null);
+        var response = await app.PayerClient().PostAsync($"/api/dev/payments/{NewId("ORD")}/succeed", null);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -106,8 +106,8 @@ public sealed class PaymentCallbackEndpointTests(SandboxPaymentsFactory app) : I
         var orderId = NewId("ORD");
         await app.StartPaymentAsync(orderId, 9_900);
 
-        await app.CreateClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
-        await app.CreateClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
+        await app.PayerClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
+        await app.PayerClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
 
         var delivered = app.Events.For(orderId);
         Assert.Equal(2, delivered.Count);
@@ -176,7 +176,7 @@ public sealed class PaymentCallbackEndpointTests(SandboxPaymentsFactory app) : I
         var orderId = NewId("ORD");
         var refundId = NewId("RFD");
         await app.StartPaymentAsync(orderId, 10_000);
-        await app.CreateClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
+        await app.PayerClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
 
         var accepted = await app.RefundAsync(orderId, refundId, 3_000, 10_000);
 
@@ -191,7 +191,7 @@ public sealed class PaymentCallbackEndpointTests(SandboxPaymentsFactory app) : I
     {
         var orderId = NewId("ORD");
         await app.StartPaymentAsync(orderId, 10_000);
-        await app.CreateClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
+        await app.PayerClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
         await app.RefundAsync(orderId, NewId("RFD"), 8_000, 10_000);
 
         var ex = await Assert.ThrowsAsync<PaymentProviderException>(() => app.RefundAsync(orderId, NewId("RFD"), 3_000, 10_000));
@@ -205,7 +205,7 @@ public sealed class PaymentCallbackEndpointTests(SandboxPaymentsFactory app) : I
         var orderId = NewId("ORD");
         var (succeeds, fails) = (NewId("RFD"), NewId("RFD"));
         await app.StartPaymentAsync(orderId, 10_000);
-        await app.CreateClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
+        await app.PayerClient().PostAsync($"/api/dev/payments/{orderId}/succeed", null);
         var first = await app.RefundAsync(orderId, succeeds, 3_000, 10_000);
         await app.RefundAsync(orderId, fails, 2_000, 10_000);
 

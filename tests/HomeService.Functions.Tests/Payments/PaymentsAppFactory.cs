@@ -47,6 +47,7 @@ public class PaymentsAppFactory(string environment = "Development", IReadOnlyDic
 
         builder.ConfigureTestServices(services =>
         {
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, HomeService.Functions.Tests.Support.TestClientAddress>();
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
             // Without emulators the real lifecycle cannot run: the recorder stands in for it, or nothing does.
@@ -92,12 +93,24 @@ public class PaymentsAppFactory(string environment = "Development", IReadOnlyDic
         return Assert.ThrowsAny<Exception>(() => factory.Server).ToString();
     }
 
+    public const string PayerOpenId = "oSandboxPayer0000000000000";
+
+    /// <summary>A client signed in as the WeChat user <see cref="StartPaymentAsync"/> makes the payer.</summary>
+    public HttpClient PayerClient(string openId = PayerOpenId)
+    {
+        var user = new HomeService.Functions.Auth.UserDocument { Id = "u_" + openId, Roles = ["customer"], WeChatOpenId = openId, CreatedAt = Time.GetUtcNow() };
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", Services.GetRequiredService<HomeService.Functions.Auth.TokenService>().Issue(user).AccessToken);
+        return client;
+    }
+
     /// <summary>Starts a payment the way the order lifecycle will.</summary>
     public async Task<ClientPayParameters> StartPaymentAsync(string orderId, long amountFen)
     {
         using var scope = Services.CreateScope();
         return await scope.ServiceProvider.GetRequiredService<PaymentService>()
-            .StartAsync(orderId, amountFen, "上门保洁 2小时", "oSandboxPayer0000000000000", Time.GetUtcNow().AddMinutes(15), CancellationToken.None);
+            .StartAsync(orderId, amountFen, "上门保洁 2小时", PayerOpenId, Time.GetUtcNow().AddMinutes(15), CancellationToken.None);
     }
 
     public async Task<RefundAccepted> RefundAsync(string orderId, string refundId, long refundFen, long totalFen)

@@ -72,6 +72,10 @@ public sealed class ReviewTests(DispatchFactory factory)
         var created = await (await (await ReviewAsync(customer, first, new { overall = 4, attitude = 5, punctuality = 3, text = "  准时，干净  " }))
             .EnsureStatusAsync(HttpStatusCode.Created)).ReadJsonAsync();
         Assert.Equal(("准时，干净", 4), (created.GetProperty("text").GetString(), created.GetProperty("overall").GetInt32()));
+        // The author sees which order; everyone else only an opaque review id (issue 14 #13).
+        Assert.Equal(first, created.GetProperty("orderId").GetString());
+        var firstReviewId = created.GetProperty("id").GetString()!;
+        Assert.DoesNotContain(first, firstReviewId);
         var detail = await (await (await customer.Client.GetAsync($"/api/customer/orders/{first}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
         Assert.Equal(4, detail.GetProperty("review").GetProperty("overall").GetInt32());
         var again = await ReviewAsync(customer, first, new { overall = 1 });
@@ -82,7 +86,8 @@ public sealed class ReviewTests(DispatchFactory factory)
         var raced = await Task.WhenAll(ReviewAsync(customer, second, new { overall = 5, anonymous = true }), ReviewAsync(customer, second, new { overall = 1 }));
         Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], raced.Select(r => r.StatusCode).Order());
         var winner = raced.Single(r => r.StatusCode == HttpStatusCode.Created);
-        var secondScore = (await winner.ReadJsonAsync()).GetProperty("overall").GetInt32();
+        var secondReview = await winner.ReadJsonAsync();
+        var secondScore = secondReview.GetProperty("overall").GetInt32();
 
         var rating = (await factory.Services.GetRequiredService<WorkerStore>().GetAsync(worker.Id, CancellationToken.None)).Rating;
         Assert.Equal(new RatingSummary((4 + secondScore) / 2.0, 2), rating);
@@ -90,11 +95,14 @@ public sealed class ReviewTests(DispatchFactory factory)
         var listed = await (await (await factory.CreateClient().GetAsync($"/api/workers/{worker.Id}/reviews?pageSize=1"))
             .EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
         var newest = Assert.Single(listed.GetProperty("items").EnumerateArray());
-        Assert.Equal(second, newest.GetProperty("orderId").GetString());
+        Assert.Equal(secondReview.GetProperty("id").GetString(), newest.GetProperty("id").GetString());
+        Assert.False(newest.TryGetProperty("orderId", out _));
         var next = listed.GetProperty("continuationToken").GetString();
         var older = await (await (await factory.CreateClient().GetAsync($"/api/workers/{worker.Id}/reviews?pageSize=1&continuationToken={Uri.EscapeDataString(next!)}"))
             .EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
-        Assert.Equal(first, Assert.Single(older.GetProperty("items").EnumerateArray()).GetProperty("orderId").GetString());
+        var oldest = Assert.Single(older.GetProperty("items").EnumerateArray());
+        Assert.Equal(firstReviewId, oldest.GetProperty("id").GetString());
+        Assert.False(oldest.TryGetProperty("orderId", out _));
         if (secondScore == 5)
         {
             // The anonymous one names nobody.

@@ -103,6 +103,26 @@ public sealed class ScheduleTests(BookingFactory factory)
         Assert.Equal("unknown_reference", await BookingWorld.FieldCodeAsync(notMine, "addressId"));
     }
 
+    [Theory]
+    [InlineData("0001-01-01", "0001-01-02", "from")]
+    [InlineData("9999-12-30", "9999-12-31", "from")]
+    [InlineData("2026-12-01", "9999-12-30", "to")]
+    public async Task Dates_beyond_what_a_city_zone_can_convert_are_a_400_naming_the_field_for_availability_and_the_schedule(string from, string to, string field)
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var worker = await world.WorkerAsync();
+        var customer = await world.CustomerAsync();
+
+        var availability = await customer.Client.GetAsync($"/api/customer/availability?itemId={world.ItemId}&addressId={customer.AddressId}&from={from}&to={to}");
+        var schedule = await worker.Client.GetAsync($"/api/worker/schedule?from={from}&to={to}");
+
+        foreach (var response in new[] { availability, schedule })
+        {
+            await response.EnsureStatusAsync(HttpStatusCode.BadRequest);
+            Assert.Equal("out_of_range", await BookingWorld.FieldCodeAsync(response, field));
+        }
+    }
+
     [Fact]
     public async Task Admins_read_default_city_settings_and_change_them_with_if_match_and_booking_follows()
     {

@@ -25,8 +25,6 @@ public sealed class EndpointAuthorizationTests(ApiFactory factory)
         "POST /api/auth/wechat/login",
         "POST /api/payments/wechatpay/notify",              // WeChat Pay calls it; the signature is the authentication
         "GET /api/dev/sms/{phone}",                         // Development sandbox only
-        "POST /api/dev/payments/{orderId}/succeed",
-        "POST /api/dev/payments/{orderId}/fail",
         "POST /api/dev/refunds/{refundId}/succeed",
         "POST /api/dev/refunds/{refundId}/fail",
         "GET /api/openapi/{documentName:regex(^v1$)}.json",

@@ -71,6 +71,7 @@ public class ApiFactory : WebApplicationFactory<LocalHost.Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureTestServices(services => services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddress>());
         builder.ConfigureTestServices(ConfigureTestServices);
     }
 

@@ -107,7 +107,7 @@ public static class LocalProcessApi
     public static async Task PayAsync(HttpClient api, HttpClient customer, string orderId)
     {
         var pay = await (await (await customer.PostAsync($"/api/customer/orders/{orderId}/pay", null)).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
-        await (await api.PostAsync($"/api/dev/payments/{pay.GetProperty("paymentReference").GetString()}/succeed", null)).EnsureStatusAsync(HttpStatusCode.OK);
+        await (await customer.PostAsync($"/api/dev/payments/{pay.GetProperty("paymentReference").GetString()}/succeed", null)).EnsureStatusAsync(HttpStatusCode.OK);
     }
 
     public static async Task<string> StatusAsync(HttpClient customer, string orderId) =>

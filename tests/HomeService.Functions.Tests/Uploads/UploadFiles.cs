@@ -4,6 +4,7 @@ using System.Text.Json;
 using HomeService.Functions.Infrastructure.Storage;
 using HomeService.Functions.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using SkiaSharp;
 
 namespace HomeService.Functions.Tests.Uploads;
 
@@ -19,25 +20,35 @@ public static class UploadFiles
         return await storage.Blobs.GetBlobContainerClient(storage.UploadsContainer).GetBlobClient(blobName).ExistsAsync();
     }
 
-    public static byte[] Jpeg(int size = 2048) => Sample([0xFF, 0xD8, 0xFF, 0xE0], size);
+    // Real files, each different: the server decodes images completely and parses PDFs (UploadContent).
+    public static byte[] Jpeg(int side = 48) => Picture(SKEncodedImageFormat.Jpeg, side);
 
-    public static byte[] Png(int size = 2048) => Sample([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], size);
+    public static byte[] Png(int side = 48) => Picture(SKEncodedImageFormat.Png, side);
 
-    public static byte[] Pdf(int size = 4096) => Sample("%PDF-1.7\n"u8.ToArray(), size);
+    public static byte[] Webp(int side = 48) => Picture(SKEncodedImageFormat.Webp, side);
 
-    public static byte[] Webp(int size = 2048)
+    /// <summary>A one-page PDF (PdfPig's writer).</summary>
+    public static byte[] Pdf()
     {
-        var bytes = Sample("RIFF\0\0\0\0WEBP"u8.ToArray(), size);
-        BitConverter.TryWriteBytes(bytes.AsSpan(4, 4), size - 8);
-        return bytes;
+        var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
+        builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4);
+        return builder.Build();
     }
 
-    private static byte[] Sample(byte[] magic, int size)
+    private static byte[] Picture(SKEncodedImageFormat format, int side)
     {
-        var bytes = new byte[size];
-        Random.Shared.NextBytes(bytes);
-        magic.CopyTo(bytes, 0);
-        return bytes;
+        using var bitmap = new SKBitmap(side, side);
+        var pixels = new byte[side * side * 4];
+        Random.Shared.NextBytes(pixels);
+        for (var i = 3; i < pixels.Length; i += 4)
+        {
+            pixels[i] = 0xFF;
+        }
+
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(format, 90);
+        return data.ToArray();
     }
 
     public static async Task<JsonElement> StartAsync(HttpClient api, string kind, string contentType, long sizeBytes)

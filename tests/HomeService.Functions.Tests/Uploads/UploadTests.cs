@@ -53,12 +53,78 @@ public sealed class UploadTests(ApiFactory factory)
         Assert.False(await UploadFiles.BlobExistsAsync(factory, blobName));
     }
 
+    private async Task<string> RefusedCodeAsync(HttpClient client, string kind, string contentType, byte[] bytes)
+    {
+        var ticket = await UploadFiles.StartAsync(client, kind, contentType, bytes.Length);
+        await (await UploadFiles.PutAsync(ticket, bytes, contentType)).EnsureStatusAsync(HttpStatusCode.Created);
+        var refused = await client.PostAsync($"/api/uploads/{ticket.GetProperty("uploadId").GetString()}/confirm", null);
+        var problem = await (await refused.EnsureStatusAsync(HttpStatusCode.BadRequest)).ReadJsonAsync();
+        Assert.False(await UploadFiles.BlobExistsAsync(factory, ticket.GetProperty("blobName").GetString()!));
+        return problem.GetProperty("fieldCodes").GetProperty("file")[0].GetString()!;
+    }
+
+    /// <summary>A hand-written one-page PDF (with its cross-reference table) whose catalogue carries <paramref name="catalogExtra"/>.</summary>
+    private static byte[] PdfWith(string catalogExtra, params string[] extraObjects)
+    {
+        string[] objects =
+        [
+            "<< /Type /Catalog /Pages 2 0 R " + catalogExtra + " >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>", .. extraObjects,
+        ];
+        var pdf = new System.Text.StringBuilder("%PDF-1.7\n");
+        var offsets = new List<int>();
+        for (var i = 0; i < objects.Length; i++)
+        {
+            offsets.Add(pdf.Length);
+            pdf.Append($"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+
+        var xref = pdf.Length;
+        pdf.Append($"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
+        foreach (var offset in offsets)
+        {
+            pdf.Append($"{offset:D10} 00000 n \n");
+        }
+
+        pdf.Append($"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return System.Text.Encoding.ASCII.GetBytes(pdf.ToString());
+    }
+
+    [Fact]
+    public async Task Files_that_only_start_like_their_type_are_refused_a_png_header_with_html_a_pdf_with_javascript_or_an_embedded_file()
+    {
+        // Issue 14 #14: only the first bytes were checked.
+        var client = await factory.NewCustomerAsync();
+        var pngThenHtml = UploadFiles.Png().Take(8).Concat("<html><script>alert(document.cookie)</script></html>"u8.ToArray()).ToArray();
+        Assert.Equal("upload_image_invalid", await RefusedCodeAsync(client, "avatar", "image/png", pngThenHtml));
+        var truncated = UploadFiles.Jpeg();
+        Assert.Equal("upload_image_invalid", await RefusedCodeAsync(client, "avatar", "image/jpeg", truncated[..(truncated.Length / 2)]));
+        // A real picture with a page appended behind it (a polyglot).
+        var polyglot = UploadFiles.Png().Concat("<!DOCTYPE html><script>fetch('/steal')</script>"u8.ToArray()).ToArray();
+        Assert.Equal("upload_active_content", await RefusedCodeAsync(client, "avatar", "image/png", polyglot));
+        // WebP claimed, JPEG sent.
+        var jpeg = UploadFiles.Jpeg();
+        var webpHeader = "RIFF\0\0\0\0WEBP"u8.ToArray().Concat(jpeg).ToArray();
+        Assert.Equal("upload_image_invalid", await RefusedCodeAsync(client, "avatar", "image/webp", webpHeader));
+
+        Assert.Equal("upload_pdf_active_content", await RefusedCodeAsync(client, "business-licence", "application/pdf",
+            PdfWith("/OpenAction 4 0 R", "<< /S /JavaScript /JS (app.alert('x')) >>")));
+        Assert.Equal("upload_pdf_active_content", await RefusedCodeAsync(client, "business-licence", "application/pdf",
+            PdfWith("/Names << /EmbeddedFiles << /Names [(invoice.exe) 4 0 R] >> >>",
+                "<< /Type /Filespec /F (invoice.exe) /EF << /F 5 0 R >> >>", "<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream")));
+        Assert.Equal("upload_pdf_invalid", await RefusedCodeAsync(client, "business-licence", "application/pdf", "%PDF-1.7\n<html>not a pdf</html>"u8.ToArray()));
+
+        // The same hand-written PDF without them, and a real one, are fine.
+        await UploadFiles.UploadAsync(client, "business-licence", "application/pdf", PdfWith(""));
+        await UploadFiles.UploadAsync(client, "business-licence", "application/pdf");
+    }
+
     [Fact]
     public async Task A_file_of_another_size_than_declared_is_refused_naming_the_size()
     {
         var client = await factory.NewCustomerAsync();
-        var bytes = UploadFiles.Jpeg(3000);
-        var ticket = await UploadFiles.StartAsync(client, "review-photo", "image/jpeg", 2000);
+        var bytes = UploadFiles.Jpeg();
+        var ticket = await UploadFiles.StartAsync(client, "review-photo", "image/jpeg", bytes.Length + 1000);
         await (await UploadFiles.PutAsync(ticket, bytes, "image/jpeg")).EnsureStatusAsync(HttpStatusCode.Created);
 
         var refused = await client.PostAsync($"/api/uploads/{ticket.GetProperty("uploadId").GetString()}/confirm", null);

@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HomeService.Functions.Tests.Support;
+using HomeService.Domain.Common;
+using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Tests.Uploads;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HomeService.Functions.Tests.Workers;
 
@@ -73,6 +77,29 @@ public sealed class WorkerReauditTests(ApiFactory factory)
         }
         while (token is not null);
         return false;
+    }
+
+    private async Task<string[]> StoredCellsAsync(string workerId)
+    {
+        var stored = (await factory.Services.GetRequiredService<CosmosDb>().Workers.ReadItemAsync<JsonElement>(workerId, new PartitionKey(workerId))).Resource;
+        return [.. stored.GetProperty("geoCells").EnumerateArray().Select(c => c.GetString()!)];
+    }
+
+    [Fact]
+    public async Task The_stored_geo_cells_follow_the_home_base_and_radius_through_approval_and_a_profile_update()
+    {
+        var a = await ApprovedWorkerAsync();
+        Assert.Equal(GeoCells.Cover(new GeoPoint(31.22, 121.45), 10), await StoredCellsAsync(a.Worker.UserId));
+
+        var moved = ProfileOf(a, a.CityId, [new { itemId = a.ItemId }], radiusKm: 3);
+        var json = JsonSerializer.SerializeToNode(moved, ApiClient.Json)!;
+        json["homeBase"] = JsonSerializer.SerializeToNode(new { latitude = 31.30, longitude = 121.60 });
+        await (await a.Worker.PutProfileAsync(json)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        var cells = await StoredCellsAsync(a.Worker.UserId);
+        Assert.Equal(GeoCells.Cover(new GeoPoint(31.30, 121.60), 3), cells);
+        Assert.Contains(GeoCells.Encode(new GeoPoint(31.30, 121.60), GeoCells.FinePrecision), cells);
+        Assert.DoesNotContain(GeoCells.Encode(new GeoPoint(31.22, 121.45), GeoCells.FinePrecision), cells);
     }
 
     [Fact]

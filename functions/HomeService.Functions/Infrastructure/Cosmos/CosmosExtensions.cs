@@ -68,6 +68,47 @@ public static class CosmosExtensions
     public static string TimeSortKey(DateTimeOffset at, string id) =>
         $"{at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture)}|{id}";
 
+    /// <summary>Rows per request of <see cref="QueryAllByKeyAsync{T}"/>: below the page size, so every request is one page.</summary>
+    public const int KeysetChunk = 400;
+
+    /// <summary>
+    /// Every row of a query that may span many pages and partitions, read as keyset pages: TOP <see cref="KeysetChunk"/>
+    /// rows ordered by <paramref name="keyField"/> (unique among the matching rows), each request resuming after the
+    /// last key of the one before. The local server cannot resume a cross-partition query from a continuation token
+    /// (the SDK's fallback needs a query plan it cannot give), so no request here ever has a second page.
+    /// <paramref name="where"/> names the partitions in its text, as the local server ignores the partition option.
+    /// </summary>
+    public static async Task<List<T>> QueryAllByKeyAsync<T>(
+        this Container container, string select, string where, IReadOnlyDictionary<string, object> parameters,
+        string keyField, Func<T, string> keyOf, CancellationToken ct)
+    {
+        var all = new List<T>();
+        string? after = null;
+        while (true)
+        {
+            var filter = after is null ? where : $"({where}) AND c.{keyField} > @after";
+            var query = new QueryDefinition($"SELECT TOP {KeysetChunk} {select} FROM c WHERE {filter} ORDER BY c.{keyField}");
+            foreach (var (name, value) in parameters)
+            {
+                query = query.WithParameter(name, value);
+            }
+
+            if (after is not null)
+            {
+                query = query.WithParameter("@after", after);
+            }
+
+            var rows = await container.QueryAllAsync<T>(query, null, ct);
+            all.AddRange(rows);
+            if (rows.Count < KeysetChunk)
+            {
+                return all;
+            }
+
+            after = keyOf(rows[^1]);
+        }
+    }
+
     /// <summary>Runs a query to the end; only for partitions known to be small.</summary>
     public static async Task<List<T>> QueryAllAsync<T>(this Container container, QueryDefinition query, string? partitionKey, CancellationToken ct)
     {

@@ -134,6 +134,11 @@ public static class Messages
         ["upload_size_mismatch"] = ("The file has {1} bytes, not the {0} declared.", "文件大小为 {1} 字节，与声明的 {0} 字节不符。"),
         ["upload_type_mismatch"] = ("The file was not stored as {0}.", "文件未以 {0} 类型存储。"),
         ["upload_content_mismatch"] = ("The file's content is not {0}.", "文件内容不是 {0}。"),
+        ["upload_image_invalid"] = ("The file is not a complete {0} image.", "文件不是完整的 {0} 图片。"),
+        ["upload_image_too_large"] = ("The image has too many pixels (at most 40 megapixels).", "图片像素过多（最多 4000 万像素）。"),
+        ["upload_active_content"] = ("The file carries web page or script content.", "文件中含有网页或脚本内容。"),
+        ["upload_pdf_invalid"] = ("The file is not a readable PDF.", "文件不是可读取的 PDF。"),
+        ["upload_pdf_active_content"] = ("PDFs with JavaScript, embedded files or launch actions are not accepted.", "不接受含有 JavaScript、嵌入文件或启动操作的 PDF。"),
         ["invalid_id_number"] = ("Not a valid 18-digit resident ID number.", "不是有效的 18 位居民身份证号。"),
         ["identity_locked"] = ("Cannot change after approval.", "审核通过后不可修改。"),
         ["not_offered_in_city"] = ("This service is not offered in the chosen city.", "该服务在所选城市未开通。"),
@@ -207,4 +212,7 @@ public static class Messages
     }
 
     public static string LanguageTag(Language language) => language == Language.ZhCn ? "zh-CN" : "en";
+
+    /// <summary>The language tag ("en" / "zh-CN") the request's Accept-Language chose, for picking catalogue translations.</summary>
+    public static string RequestLanguageTag(this HttpContext http) => LanguageTag(FromRequest(http));
 }

@@ -19,7 +19,7 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
         {
             ValidationFailedException v => Validation(language, v.Errors),
             AppException app => Create(language, app.Status, app.Code, app.Args),
-            BadHttpRequestException bad => FromBadRequest(language, bad),
+            BadHttpRequestException bad => FromBadRequest(context, language, bad),
             InstantWithoutOffsetException json => Validation(language, [new FieldError(FieldFromPath(json.Path), "offset_required")]),
             JsonException json => Validation(language, [new FieldError(FieldFromPath(json.Path), "invalid_json")], "malformed_json"),
             CosmosException { StatusCode: HttpStatusCode.PreconditionFailed } => Create(language, 412, "precondition_failed"),
@@ -116,7 +116,7 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
         return problem;
     }
 
-    private static ProblemDetails FromBadRequest(Messages.Language language, BadHttpRequestException bad)
+    private static ProblemDetails FromBadRequest(HttpContext context, Messages.Language language, BadHttpRequestException bad)
     {
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
@@ -129,6 +129,12 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
         }
 
         var json = bad.InnerException as JsonException;
+        if (json is null && ParameterBindingErrors.Find(context) is { Count: > 0 } parameters)
+        {
+            // A query, route or header value that does not bind: named like any field, not as a bad body.
+            return Validation(language, parameters);
+        }
+
         var field = json is not null ? FieldFromPath(json.Path) : "body";
         return Validation(language, [new FieldError(field, "invalid_json")], "malformed_json");
     }

@@ -1,3 +1,5 @@
+using HomeService.Functions.Auth;
+using HomeService.Functions.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HomeService.Functions.Payments.Sandbox;
@@ -16,15 +18,18 @@ public static class SandboxPaymentEndpoints
 {
     public static IEndpointRouteBuilder MapSandboxPaymentEndpoints(this IEndpointRouteBuilder routes)
     {
-        var dev = routes.MapGroup("/api/dev").WithTags("Development");
+        var dev = routes.MapGroup("/api/dev").WithTags("Development").RequireLoopback();
 
+        // The payer is the WeChat user who opened the prepay: only they may complete or fail it.
         dev.MapPost("/payments/{orderId}/succeed", (string orderId, SandboxPaymentRequest? request, WeChatPaySandbox sandbox, PaymentCallbacks callbacks, HttpContext http, CancellationToken ct) =>
-            SendAsync(sandbox.PaymentSucceeded(orderId, request?.AmountFen), callbacks, http, ct))
-            .WithSummary("Sandbox only: the payer pays (optionally another amount); WeChat Pay's TRANSACTION.SUCCESS goes through the notify path");
+            SendAsync(sandbox.PaymentSucceeded(PayersOwn(orderId, sandbox, http), request?.AmountFen), callbacks, http, ct))
+            .RequireAuthorization()
+            .WithSummary("Sandbox only, from this machine, by the payer: the payer pays (optionally another amount); WeChat Pay's TRANSACTION.SUCCESS goes through the notify path");
 
         dev.MapPost("/payments/{orderId}/fail", (string orderId, WeChatPaySandbox sandbox, PaymentCallbacks callbacks, HttpContext http, CancellationToken ct) =>
-            SendAsync(sandbox.PaymentFailed(orderId), callbacks, http, ct))
-            .WithSummary("Sandbox only: the payment fails (PAYERROR) through the notify path");
+            SendAsync(sandbox.PaymentFailed(PayersOwn(orderId, sandbox, http)), callbacks, http, ct))
+            .RequireAuthorization()
+            .WithSummary("Sandbox only, from this machine, by the payer: the payment fails (PAYERROR) through the notify path");
 
         dev.MapPost("/refunds/{refundId}/succeed", (string refundId, WeChatPaySandbox sandbox, PaymentCallbacks callbacks, HttpContext http, CancellationToken ct) =>
             SendAsync(sandbox.RefundSucceeded(refundId), callbacks, http, ct))
@@ -35,6 +40,18 @@ public static class SandboxPaymentEndpoints
             .WithSummary("Sandbox only: a requested refund fails (REFUND.ABNORMAL) through the notify path");
 
         return routes;
+    }
+
+    /// <summary>The payment reference, when the caller is the transaction's payer; another caller's is 404, as an unknown one.</summary>
+    private static string PayersOwn(string orderId, WeChatPaySandbox sandbox, HttpContext http)
+    {
+        var transaction = sandbox.FindTransaction(orderId);
+        if (transaction is not null && transaction.PayerOpenId != http.User.WeChatOpenId())
+        {
+            throw new NotFoundException("res.payment", orderId);
+        }
+
+        return orderId;
     }
 
     private static async Task<JsonHttpResult<SandboxNotificationSent>> SendAsync(PaymentCallback callback, PaymentCallbacks callbacks, HttpContext http, CancellationToken ct)
