@@ -7,7 +7,7 @@ namespace HomeService.Benchmarks.Simulation;
 /// <summary>One policy's day in figures.</summary>
 public sealed record PolicyFigures(
     string Policy, double FulfilmentPct, double ManualPct, double TravelKm, double KmPerJob, double? AcceptP50Min, double? AcceptP95Min,
-    double HoursGini, double IncomeP10, double IncomeP50, double IncomeP90, double? DecisionP50Ms, double? DecisionP99Ms, double? RankP99Ms);
+    double HoursGini, double IncomeP10, double IncomeP50, double IncomeP90, double? DecisionP50Ms, double? DecisionP99Ms, double? RankP99Ms, double? CpuMsPerDecision);
 
 public static class DispatchReport
 {
@@ -18,7 +18,7 @@ public static class DispatchReport
         var served = run.Outcomes.Where(o => o.WorkerIndex is not null).ToList();
         var jobs = served.Select(o => (Worker: o.WorkerIndex!.Value, o.Order, Start: o.Start!.Value)).ToList();
         var accept = served.Select(o => (o.AcceptedAt!.Value - o.Order.BookedAt).TotalMinutes).ToList();
-        return Figures(day, run.Policy, jobs, accept, run.Outcomes.Count(o => o.ReachedManual), run.DecisionMs, run.RankMs);
+        return Figures(day, run.Policy, jobs, accept, run.Outcomes.Count(o => o.ReachedManual), run.DecisionMs, run.RankMs) with { CpuMsPerDecision = run.CpuMsPerDecision };
     }
 
     public static PolicyFigures Of(CityDay day, OfflineResult offline) =>
@@ -51,7 +51,7 @@ public static class DispatchReport
         return new PolicyFigures(policy, 100.0 * jobs.Count / n, 100.0 * manual / n, km, jobs.Count == 0 ? 0 : km / jobs.Count,
             Quantile(acceptMinutes, 0.5), Quantile(acceptMinutes, 0.95), Gini([.. working.Select(w => hours[w])]),
             Quantile(incomes, 0.1) ?? 0, Quantile(incomes, 0.5) ?? 0, Quantile(incomes, 0.9) ?? 0,
-            Quantile(decisionMs, 0.5), Quantile(decisionMs, 0.99), Quantile(rankMs, 0.99));
+            Quantile(decisionMs, 0.5), Quantile(decisionMs, 0.99), Quantile(rankMs, 0.99), null);
     }
 
     /// <summary>Gini coefficient: 0 = everyone the same, 1 = one has everything.</summary>
@@ -74,12 +74,12 @@ public static class DispatchReport
 
     public static string Csv(IReadOnlyList<PolicyFigures> rows)
     {
-        var sb = new StringBuilder("policy,fulfilment_pct,manual_pct,travel_km,km_per_job,accept_p50_min,accept_p95_min,hours_gini,income_p10_yuan,income_p50_yuan,income_p90_yuan,decision_p50_ms,decision_p99_ms,ranking_p99_ms\n");
+        var sb = new StringBuilder("policy,fulfilment_pct,manual_pct,travel_km,km_per_job,accept_p50_min,accept_p95_min,hours_gini,income_p10_yuan,income_p50_yuan,income_p90_yuan,decision_p50_ms,decision_p99_ms,ranking_p99_ms,cpu_ms_per_decision\n");
         foreach (var r in rows)
         {
             sb.AppendLine(string.Join(',', $"\"{r.Policy}\"", F(r.FulfilmentPct, 2), F(r.ManualPct, 2), F(r.TravelKm, 1), F(r.KmPerJob, 3),
                 F(r.AcceptP50Min, 2), F(r.AcceptP95Min, 2), F(r.HoursGini, 4), F(r.IncomeP10, 0), F(r.IncomeP50, 0), F(r.IncomeP90, 0),
-                F(r.DecisionP50Ms, 3), F(r.DecisionP99Ms, 3), F(r.RankP99Ms, 3)));
+                F(r.DecisionP50Ms, 3), F(r.DecisionP99Ms, 3), F(r.RankP99Ms, 3), F(r.CpuMsPerDecision, 3)));
         }
 
         return sb.ToString();
@@ -89,13 +89,13 @@ public static class DispatchReport
     public static string Markdown(IReadOnlyList<PolicyFigures> rows, PolicyFigures optimum, PolicyFigures greedy)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| Policy | Fulfilled | Manual | Travel km (per job) | vs optimum | vs greedy | Accept p50 / p95 min | Gini hours | Income p10 / p50 / p90 ¥ | Decision p50 / p99 ms (ranking p99) |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| Policy | Fulfilled | Manual | Travel km (per job) | vs optimum | vs greedy | Accept p50 / p95 min | Gini hours | Income p10 / p50 / p90 ¥ | Decision p50 / p99 ms (ranking p99) | CPU ms / decision |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
         {
             sb.AppendLine(Inv, $"| {r.Policy} | {F(r.FulfilmentPct, 1)} % | {F(r.ManualPct, 1)} % | {F(r.TravelKm, 0)} ({F(r.KmPerJob, 2)}) | " +
                 $"{Pct(r.KmPerJob, optimum.KmPerJob)} | {Pct(r.KmPerJob, greedy.KmPerJob)} | {F(r.AcceptP50Min, 1)} / {F(r.AcceptP95Min, 1)} | " +
-                $"{F(r.HoursGini, 3)} | {F(r.IncomeP10, 0)} / {F(r.IncomeP50, 0)} / {F(r.IncomeP90, 0)} | {F(r.DecisionP50Ms, 2)} / {F(r.DecisionP99Ms, 2)} ({F(r.RankP99Ms, 2)}) |");
+                $"{F(r.HoursGini, 3)} | {F(r.IncomeP10, 0)} / {F(r.IncomeP50, 0)} / {F(r.IncomeP90, 0)} | {F(r.DecisionP50Ms, 2)} / {F(r.DecisionP99Ms, 2)} ({F(r.RankP99Ms, 2)}) | {F(r.CpuMsPerDecision, 2)} |");
         }
 
         return sb.ToString();

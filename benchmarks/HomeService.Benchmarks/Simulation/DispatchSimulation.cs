@@ -4,7 +4,7 @@ using HomeService.Domain.Dispatch;
 namespace HomeService.Benchmarks.Simulation;
 
 /// <summary>
-/// <c>--simulate-dispatch [--seed 42] [--workers 3000] [--orders 10000] [--out docs]</c>: one seeded city day, the app's
+/// <c>--simulate-dispatch [--seed 42] [--workers 4500] [--orders 10000] [--out docs]</c>: one seeded city day, the app's
 /// dispatch (the domain's <see cref="CandidateScoring"/> over the lifecycle's rounds) against greedy, round-robin and
 /// the offline optimum; writes dispatch-simulation.csv, dispatch-simulation.png and dispatch-simulation.md to the folder.
 /// </summary>
@@ -13,7 +13,7 @@ public static class DispatchSimulation
     public static void Run(string[] args)
     {
         var seed = Option(args, "--seed", 42);
-        var workerCount = Option(args, "--workers", 3000);
+        var workerCount = Option(args, "--workers", 4500);
         var orderCount = Option(args, "--orders", 10000);
         var output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault() ?? "docs";
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -67,13 +67,13 @@ public static class DispatchSimulation
     private static readonly IDispatchPolicy[] Explore =
     [
         new AppPolicy("old weights, detour travel", Before),
-        new AppPolicy("T.55 R.15 L.10 A.10 F.10 /60", new(0.55, 0.15, 0.10, 0.10, 0.10)),
+        new AppPolicy("T.55 R.15 L.10 A.10 F.10 /60", new(0.55, 0.15, 0.10, 0.10, 0.10, MaxTravelMinutes: 60)),
         new AppPolicy("T.55 R.15 L.10 A.10 F.10 /30", new(0.55, 0.15, 0.10, 0.10, 0.10, MaxTravelMinutes: 30)),
         new AppPolicy("T.70 R.10 L.05 A.10 F.05 /30", new(0.70, 0.10, 0.05, 0.10, 0.05, MaxTravelMinutes: 30)),
         new AppPolicy("T.60 R.10 L.05 A.20 F.05 /30", new(0.60, 0.10, 0.05, 0.20, 0.05, MaxTravelMinutes: 30)),
         new AppPolicy("T.80 R.05 L.05 A.05 F.05 /30", new(0.80, 0.05, 0.05, 0.05, 0.05, MaxTravelMinutes: 30)),
         new AppPolicy("T.60 R.10 L.10 A.10 F.10 /20", new(0.60, 0.10, 0.10, 0.10, 0.10, MaxTravelMinutes: 20)),
-        new AppPolicy("travel only /60", new(1, 0, 0, 0, 0)),
+        new AppPolicy("travel only /60", new(1, 0, 0, 0, 0, MaxTravelMinutes: 60)),
     ];
 
     private static int Option(string[] args, string name, int fallback) =>

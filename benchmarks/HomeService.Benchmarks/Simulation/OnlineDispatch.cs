@@ -80,7 +80,10 @@ public sealed record OrderOutcome(SimOrder Order, int? WorkerIndex, DateTimeOffs
 
 /// <param name="DecisionMs">Per offer decision: the free-candidate check of every eligible worker plus the ranking.</param>
 /// <param name="RankMs">Per offer decision: the ranking alone (facts and score for the free candidates).</param>
-public sealed record OnlineResult(string Policy, IReadOnlyList<OrderOutcome> Outcomes, IReadOnlyList<double> DecisionMs, IReadOnlyList<double> RankMs);
+/// <param name="CpuMsPerDecision">The run's process CPU time over its decisions: an upper bound of a decision's mean cost that
+/// other processes on a shared machine cannot inflate (it includes the run's event handling and GC).</param>
+public sealed record OnlineResult(
+    string Policy, IReadOnlyList<OrderOutcome> Outcomes, IReadOnlyList<double> DecisionMs, IReadOnlyList<double> RankMs, double CpuMsPerDecision);
 
 /// <summary>
 /// Runs one policy over the day with the lifecycle's rules: booking checks the asked start and the next two slots
@@ -114,6 +117,7 @@ public sealed class OnlineDispatch(CityDay day, int seed)
         var state = new OnlineState(day);
         var decisionMs = new List<double>();
         var rankMs = new List<double>();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var n = day.Orders.Count;
         var start = new DateTimeOffset?[n];
         var worker = new int?[n];
@@ -223,9 +227,10 @@ public sealed class OnlineDispatch(CityDay day, int seed)
             }
         }
 
+        var cpuMsPerDecision = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / Math.Max(1, decisionMs.Count);
         var outcomes = day.Orders.Select(o => new OrderOutcome(o, acceptedAt[o.Index] is null ? null : worker[o.Index], start[o.Index],
             acceptedAt[o.Index], manual[o.Index], offers[o.Index])).ToList();
-        return new OnlineResult(policy.Name, outcomes, decisionMs, rankMs);
+        return new OnlineResult(policy.Name, outcomes, decisionMs, rankMs, cpuMsPerDecision);
     }
 
     private static readonly GreedyNearestPolicy Operator = new("operator", FromPreviousJob: true);
