@@ -140,10 +140,7 @@ public sealed class UploadStore(CosmosDb db, StorageClients storage, TimeProvide
         var error = properties.ContentLength > UploadKinds.LimitFor(upload.ContentType) ? new FieldError("sizeBytes", "upload_too_large", UploadKinds.LimitFor(upload.ContentType))
             : properties.ContentLength != upload.SizeBytes ? new FieldError("sizeBytes", "upload_size_mismatch", upload.SizeBytes, properties.ContentLength)
             : !string.Equals(properties.ContentType, upload.ContentType, StringComparison.OrdinalIgnoreCase) ? new FieldError("contentType", "upload_type_mismatch", upload.ContentType)
-            : !UploadKinds.MagicMatches(upload.ContentType, await HeadAsync(blob, ct)) ? new FieldError("file", "upload_content_mismatch", upload.ContentType)
-            : UploadContent.ProblemOf(upload.ContentType, (await blob.DownloadContentAsync(ct)).Value.Content.ToArray()) is { } content
-                ? new FieldError("file", content, upload.ContentType)
-            : null;
+            : await ContentProblemAsync(blob, upload.ContentType, ct);
         if (error is not null)
         {
             await blob.DeleteIfExistsAsync(cancellationToken: ct);
@@ -244,10 +241,16 @@ public sealed class UploadStore(CosmosDb db, StorageClients storage, TimeProvide
 
     private BlobClient Blob(string blobName) => storage.Blobs.GetBlobContainerClient(storage.UploadsContainer).GetBlobClient(blobName);
 
-    private static async Task<byte[]> HeadAsync(BlobClient blob, CancellationToken ct)
+    /// <summary>One download of the (size-checked) blob: its magic number, then the whole content (<see cref="UploadContent"/>).</summary>
+    private static async Task<FieldError?> ContentProblemAsync(BlobClient blob, string contentType, CancellationToken ct)
     {
-        var head = await blob.DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(0, UploadKinds.MagicLength) }, ct);
-        return head.Value.Content.ToArray();
+        var file = (await blob.DownloadContentAsync(ct)).Value.Content.ToArray();
+        if (!UploadKinds.MagicMatches(contentType, file))
+        {
+            return new FieldError("file", "upload_content_mismatch", contentType);
+        }
+
+        return UploadContent.ProblemOf(contentType, file) is { } problem ? new FieldError("file", problem, contentType) : null;
     }
 
     /// <summary>

@@ -17,17 +17,18 @@ public static class Instants
     {
         value = default;
         hasOffset = false;
-        if (string.IsNullOrWhiteSpace(text)
-            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value)
-            || !DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var kind))
+        if (string.IsNullOrWhiteSpace(text) || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value))
         {
             return false;
         }
 
-        // RoundtripKind: "Z" → Utc, "+08:00" → Local, no offset → Unspecified.
-        hasOffset = kind.Kind != DateTimeKind.Unspecified;
+        hasOffset = HasOffset(text);
         return true;
     }
+
+    /// <summary>Does an instant's text name its offset? RoundtripKind reads "Z" as Utc, "+08:00" as Local, none as Unspecified.</summary>
+    public static bool HasOffset(string text) =>
+        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed.Kind != DateTimeKind.Unspecified;
 
     /// <summary>A query-string instant: <c>invalid</c> or <c>offset_required</c> on <paramref name="field"/>, else the value.</summary>
     public static DateTimeOffset? FromQuery(Validator v, string field, string? text)
@@ -61,18 +62,12 @@ public sealed class OffsetRequiredDateTimeOffsetConverter : JsonConverter<DateTi
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out _))
+        if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var value))
         {
             throw new JsonException();
         }
 
-        var text = reader.GetString();
-        if (!Instants.TryParse(text, out var value, out var hasOffset))
-        {
-            throw new JsonException();
-        }
-
-        return hasOffset ? value : throw new InstantWithoutOffsetException();
+        return Instants.HasOffset(reader.GetString()!) ? value : throw new InstantWithoutOffsetException();
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
