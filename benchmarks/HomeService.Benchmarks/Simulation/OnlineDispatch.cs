@@ -87,7 +87,7 @@ public sealed record OnlineResult(
 
 /// <summary>
 /// Runs one policy over the day with the lifecycle's rules: booking checks the asked start and the next two slots
-/// with the city's booking rules (<see cref="AvailabilityCalculator.CanWorkerTake"/>, 2 h notice) and holds the best
+/// with the city's booking rules (<see cref="AvailabilityCalculator.WhoCanTake"/>: each worker's <see cref="AvailabilityCalculator.CanWorkerTake"/> verdict, shared work done once; 2 h notice) and holds the best
 /// free candidate's time; the offer waits <see cref="LifecycleTimings.AcceptanceTimeout"/>; a rejection or expiry
 /// records the outcome on the worker's <see cref="OfferHistory"/>, releases the time and offers the next round to the
 /// best free candidate not yet declined (re-dispatch rules: no notice), up to <see cref="LifecycleTimings.MaxOfferRounds"/>,
@@ -134,8 +134,9 @@ public sealed class OnlineDispatch(CityDay day, int seed)
         int? Decide(SimOrder o, DateTimeOffset s, DateTimeOffset now, AvailabilityRules rules, IDispatchPolicy p, ISet<int> excluded)
         {
             var clock = Stopwatch.GetTimestamp();
-            var free = eligible[o.Index].Where(w => !excluded.Contains(w) &&
-                AvailabilityCalculator.CanWorkerTake(state.Domain[w], o.Item.Spec, o.Location, s, now, CityDay.Zone, rules) == SlotVerdict.Available).ToList();
+            var asked = eligible[o.Index].Where(w => !excluded.Contains(w)).ToList();
+            var free = AvailabilityCalculator.WhoCanTake([.. asked.Select(w => state.Domain[w])], o.Item.Spec, o.Location, s, now, CityDay.Zone, rules)
+                .Select(i => asked[i]).ToList();
             var ranking = Stopwatch.GetTimestamp();
             var ranked = free.Count == 0 ? [] : p.Rank(new DecisionContext(o, s, now, state), free);
             rankMs.Add(Stopwatch.GetElapsedTime(ranking).TotalMilliseconds);

@@ -111,15 +111,49 @@ public static class AvailabilityCalculator
     {
         var eligibility = Eligibility(worker, item, address);
         if (eligibility != SlotVerdict.Available) return eligibility;
+        var slot = SlotRule(start, now, zone, rules);
+        if (slot != SlotVerdict.Available) return slot;
+        return IsFree(worker, SlotJob(item, address, start, zone, rules), [start.UtcTicks]) ? SlotVerdict.Available : SlotVerdict.Unavailable;
+    }
+
+    /// <summary>
+    /// Indexes (ascending) of the <paramref name="workers"/> for whom <see cref="CanWorkerTake"/> answers Available, with
+    /// the work they all share — notice, horizon, step grid, the slot's local days and their zone offsets — done once
+    /// rather than per worker. Dispatch asks this of every eligible worker of a city for each offer.
+    /// </summary>
+    public static List<int> WhoCanTake(
+        IReadOnlyList<CandidateWorker> workers, ServiceItemSpec item, GeoPoint address, DateTimeOffset start,
+        DateTimeOffset now, TimeZoneInfo zone, AvailabilityRules rules)
+    {
+        var free = new List<int>();
+        if (SlotRule(start, now, zone, rules) != SlotVerdict.Available) return free;
+        var job = SlotJob(item, address, start, zone, rules);
+        long[] grid = [start.UtcTicks];
+        for (var i = 0; i < workers.Count; i++)
+            if (Eligibility(workers[i], item, address) == SlotVerdict.Available && IsFree(workers[i], job, grid)) free.Add(i);
+        return free;
+    }
+
+    /// <summary>The rules on the start alone: notice, horizon, the step grid in local time.</summary>
+    private static SlotVerdict SlotRule(DateTimeOffset start, DateTimeOffset now, TimeZoneInfo zone, AvailabilityRules rules)
+    {
         if (start < now.AddMinutes(rules.MinimumNoticeMinutes)) return SlotVerdict.TooSoon;
         if (start >= now.AddDays(rules.HorizonDays)) return SlotVerdict.BeyondHorizon;
-        if (!IsOnGrid(start, zone, rules.StepMinutes)) return SlotVerdict.NotOnStepGrid;
+        return IsOnGrid(start, zone, rules.StepMinutes) ? SlotVerdict.Available : SlotVerdict.NotOnStepGrid;
+    }
 
+    /// <summary>A one-start job: the start's local date and the next (a window may run past midnight).</summary>
+    private static Job SlotJob(ServiceItemSpec item, GeoPoint address, DateTimeOffset start, TimeZoneInfo zone, AvailabilityRules rules)
+    {
         var date = DateOnly.FromDateTime(ZoneTime.ToLocal(start, zone));
-        var job = new Job(item, address, rules.TravelOrDefault, new LocalDays(zone, date, date.AddDays(1)), date, date.AddDays(1));
+        return new Job(item, address, rules.TravelOrDefault, new LocalDays(zone, date, date.AddDays(1)), date, date.AddDays(1));
+    }
+
+    private static bool IsFree(CandidateWorker worker, Job job, long[] grid)
+    {
         var found = false;
-        FreeStarts(worker, job, [start.UtcTicks], _ => found = true);
-        return found ? SlotVerdict.Available : SlotVerdict.Unavailable;
+        FreeStarts(worker, job, grid, _ => found = true);
+        return found;
     }
 
     private static SlotVerdict Eligibility(CandidateWorker worker, ServiceItemSpec item, GeoPoint address)
@@ -148,6 +182,12 @@ public static class AvailabilityCalculator
         var gridFirst = grid[0];
         var gridLast = grid[^1] + duration;
 
+        var windows = WorkingWindows.For(new CompiledPlan(worker.Plan, worker.Exceptions, job.FirstDate, job.LastDate), job.Days, job.FirstDate, job.LastDate);
+        // Off the whole range: no reservation needs looking at.
+        if (windows.Count == 0 || windows[0].Start.UtcTicks > gridLast || windows[^1].End.UtcTicks <= gridFirst) return;
+        // One start (a booking or dispatch check): it must fit inside one window before reservations matter.
+        if (grid.Length == 1 && !windows.Exists(w => w.Start.UtcTicks <= gridFirst && gridLast <= w.End.UtcTicks)) return;
+
         var reservations = worker.Calendar.Reservations;
         var blocked = new (long Start, long End)[reservations.Count];
         var count = 0;
@@ -161,7 +201,6 @@ public static class AvailabilityCalculator
         }
         InsertionSort(blocked, count);
 
-        var windows = WorkingWindows.For(new CompiledPlan(worker.Plan, worker.Exceptions), job.Days, job.FirstDate, job.LastDate);
         var b = 0;
         var g = 0;
         foreach (var window in windows)

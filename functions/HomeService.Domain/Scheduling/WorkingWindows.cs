@@ -42,13 +42,27 @@ internal sealed class CompiledPlan
     private readonly (int Start, int End)[][] _weekdays = new (int, int)[7][];
     private readonly Dictionary<DateOnly, (int Start, int End)[]> _exceptions = [];
 
-    public CompiledPlan(WeeklyPlan plan, IReadOnlyList<DateException> exceptions)
+    public CompiledPlan(WeeklyPlan plan, IReadOnlyList<DateException> exceptions) : this(plan, exceptions, DateOnly.MinValue, DateOnly.MaxValue)
+    {
+    }
+
+    /// <summary>
+    /// The plan compiled for the local dates <paramref name="from"/>..<paramref name="to"/> only: weekdays that do not
+    /// occur in the range and exceptions outside it are skipped (a one-slot check needs two days, not the whole week),
+    /// so <see cref="MinutesOn"/> answers only for dates in that range.
+    /// </summary>
+    public CompiledPlan(WeeklyPlan plan, IReadOnlyList<DateException> exceptions, DateOnly from, DateOnly to)
     {
         for (var d = 0; d < 7; d++) _weekdays[d] = [];
+        var wholeWeek = to.DayNumber - from.DayNumber >= 6;
         foreach (var day in plan.Days)
+        {
+            if (!wholeWeek && !Occurs(day.Day, from, to)) continue;
             _weekdays[(int)day.Day] = Subtract(Normalize(day.Work), Normalize(day.Breaks ?? []));
+        }
         foreach (var ex in exceptions)
         {
+            if (ex.Date < from || ex.Date > to) continue;
             var hours = Normalize(ex.Hours ?? []);
             _exceptions[ex.Date] = ex.Kind switch
             {
@@ -57,6 +71,13 @@ internal sealed class CompiledPlan
                 _ => Normalize([.. _weekdays[(int)ex.Date.DayOfWeek], .. hours]),
             };
         }
+    }
+
+    /// <summary>Whether <paramref name="day"/> is the weekday of a date in from..to (a range shorter than a week).</summary>
+    private static bool Occurs(DayOfWeek day, DateOnly from, DateOnly to)
+    {
+        var offset = ((int)day - (int)from.DayOfWeek + 7) % 7;
+        return offset <= to.DayNumber - from.DayNumber;
     }
 
     public (int Start, int End)[] MinutesOn(DateOnly date) =>

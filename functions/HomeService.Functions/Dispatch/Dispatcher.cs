@@ -104,11 +104,11 @@ public sealed class Dispatcher(
         var rules = DispatchRules(settings);
         var excluded = state.DeclinedWorkerIds.Append(r.WorkerId).ToHashSet(StringComparer.Ordinal);
         var found = await candidates.ForAsync(order.CityId, order.ItemId, null, now, ct, r.Location);
-        var free = found
-            .Where(c => !excluded.Contains(c.Worker.Id))
-            .Where(c => AvailabilityCalculator.CanWorkerTake(c.Domain with { Calendar = WorkerCalendar.Release(c.Domain.Calendar, order.Id) },
-                spec, r.Location, r.Start, now, settings.Zone, rules) == SlotVerdict.Available)
-            .ToList();
+        var asked = found.Where(c => !excluded.Contains(c.Worker.Id)).ToList();
+        var free = AvailabilityCalculator.WhoCanTake(
+                [.. asked.Select(c => c.Domain with { Calendar = WorkerCalendar.Release(c.Domain.Calendar, order.Id) })],
+                spec, r.Location, r.Start, now, settings.Zone, rules)
+            .Select(i => asked[i]).ToList();
         return CandidateRanking.Score(free, settings, r.ToDomain(order.Id), now);
     }
 

@@ -229,4 +229,19 @@ public class AvailabilityProperties
                 Assert.Equal(offered.Contains((t, w.WorkerId)),
                     AvailabilityCalculator.CanWorkerTake(w, q.Item, q.Address, t, q.Now, q.Zone, q.Rules) == SlotVerdict.Available);
     }
+
+    [Property]
+    public void Who_can_take_answers_what_can_worker_take_answers_for_each_worker(Scenario scenario)
+    {
+        var q = scenario.Query;
+        // Every 45 minutes from the first local midnight: on and off the step grid, too soon and within the notice.
+        var first = ZoneTime.ToUtc(q.From, 0, q.Zone);
+        foreach (var t in Enumerable.Range(0, 64).Select(i => first.AddMinutes(45 * i)))
+        {
+            var expected = Enumerable.Range(0, scenario.Workers.Count)
+                .Where(i => AvailabilityCalculator.CanWorkerTake(scenario.Workers[i], q.Item, q.Address, t, q.Now, q.Zone, q.Rules) == SlotVerdict.Available)
+                .ToList();
+            Assert.Equal(expected, AvailabilityCalculator.WhoCanTake(scenario.Workers, q.Item, q.Address, t, q.Now, q.Zone, q.Rules));
+        }
+    }
 }
