@@ -56,6 +56,7 @@ public static class AppSetup
         services.AddSingleton<CitySettingsStore>();
         services.AddSingleton<WorkerSchedules>();
         services.AddSingleton<Candidates>();
+        services.AddSingleton<HomeFeed>();
         services.AddSingleton<Reservations>();
         services.AddSingleton<IdempotencyRecords>();
         services.AddSingleton<BookingService>();
@@ -113,6 +114,7 @@ public static class AppSetup
         app.MapCatalogEndpoints();
         app.MapScheduleEndpoints();
         app.MapBookingEndpoints();
+        app.MapHomeFeedEndpoints();
         app.MapDispatchEndpoints();
         app.MapLifecycleEndpoints();
         app.MapUploadEndpoints();

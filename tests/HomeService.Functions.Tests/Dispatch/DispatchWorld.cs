@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
+using HomeService.Domain.Common;
 using HomeService.Domain.Dispatch;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
@@ -75,6 +76,30 @@ public sealed class DispatchWorld(DispatchFactory factory, BookingWorld booking)
 
     public async Task<bool> HoldsAsync(string workerId, string orderId) =>
         (await Booking.CalendarAsync(workerId)).Reservations.Any(r => r.OrderId == orderId);
+
+    /// <summary>Books at <paramref name="hour"/> tomorrow, pays, and lets the worker serve it up to Completed.</summary>
+    public async Task<string> ServedOrderAsync(TestCustomer customer, TestWorker worker, int hour)
+    {
+        var order = await BookAsync(customer, worker.Id, Booking.At(1, hour));
+        await PayAsync(order.Id);
+        await DeliverAsync();
+        var at = new GeoPoint(BookingWorld.Center.Lat, BookingWorld.Center.Lng);
+        foreach (var step in new Func<OrderDocument, DateTimeOffset, OrderCommand?>[]
+                 {
+                     (_, now) => new Accept(worker.Id, now),
+                     (_, now) => new StartTrip(worker.Id, at, now.AddMinutes(20), now),
+                     (_, now) => new Arrive(worker.Id, now),
+                     (_, now) => new StartService(worker.Id, now),
+                     (_, now) => new Complete(worker.Id, [], "done", now),
+                 })
+        {
+            await Lifecycle.ExecuteAsync(order.Id, step, CancellationToken.None);
+        }
+
+        await DeliverAsync();
+        Assert.Equal(OrderStatus.Completed, (await OrderAsync(order.Id)).Status);
+        return order.Id;
+    }
 
     public async Task AdvanceAndDeliverAsync(TimeSpan by)
     {

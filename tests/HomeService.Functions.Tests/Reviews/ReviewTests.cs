@@ -15,32 +15,6 @@ namespace HomeService.Functions.Tests.Reviews;
 [Collection(DispatchCollection.Name)]
 public sealed class ReviewTests(DispatchFactory factory)
 {
-    private OrderLifecycle Lifecycle => factory.Services.GetRequiredService<OrderLifecycle>();
-
-    /// <summary>Books at <paramref name="hour"/> tomorrow, pays, and lets the worker serve it up to Completed.</summary>
-    private async Task<string> ServedOrderAsync(DispatchWorld world, TestCustomer customer, TestWorker worker, int hour)
-    {
-        var order = await world.Booking.BookOkAsync(customer, world.Booking.At(1, hour), worker.Id);
-        await world.PayAsync(order.Id);
-        await world.DeliverAsync();
-        var at = new GeoPoint(BookingWorld.Center.Lat, BookingWorld.Center.Lng);
-        foreach (var step in new Func<OrderDocument, DateTimeOffset, OrderCommand?>[]
-                 {
-                     (_, now) => new Accept(worker.Id, now),
-                     (_, now) => new StartTrip(worker.Id, at, now.AddMinutes(20), now),
-                     (_, now) => new Arrive(worker.Id, now),
-                     (_, now) => new StartService(worker.Id, now),
-                     (_, now) => new Complete(worker.Id, [], "done", now),
-                 })
-        {
-            await Lifecycle.ExecuteAsync(order.Id, step, CancellationToken.None);
-        }
-
-        await world.DeliverAsync();
-        Assert.Equal(OrderStatus.Completed, (await world.OrderAsync(order.Id)).Status);
-        return order.Id;
-    }
-
     private static Task<HttpResponseMessage> ReviewAsync(TestCustomer customer, string orderId, object body) =>
         customer.Client.PostAsJsonAsync($"/api/customer/orders/{orderId}/review", body);
 
@@ -50,8 +24,8 @@ public sealed class ReviewTests(DispatchFactory factory)
         var world = await DispatchWorld.StartAsync(factory, DispatchMode.Designated);
         var worker = await world.WorkerAsync();
         var customer = await world.CustomerAsync();
-        var first = await ServedOrderAsync(world, customer, worker, 8);
-        var second = await ServedOrderAsync(world, customer, worker, 12);
+        var first = await world.ServedOrderAsync(customer, worker, 8);
+        var second = await world.ServedOrderAsync(customer, worker, 12);
 
         // Not before the customer has confirmed the visit.
         var early = await ReviewAsync(customer, first, new { overall = 5 });

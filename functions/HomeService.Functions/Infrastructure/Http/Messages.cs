@@ -156,6 +156,7 @@ public static class Messages
         ["res.user"] = ("User", "用户"),
         ["res.favorite"] = ("Favorite", "收藏"),
         ["already_reviewed"] = ("This order has been reviewed already; a review cannot be changed.", "该订单已评价，评价不可修改。"),
+        ["order_not_rebookable"] = ("Only an order that was served can be booked again (it is {0}).", "已完成服务的订单才能再来一单（当前状态：{0}）。"),
         ["order_not_reviewable"] = ("An order can be reviewed once it is confirmed (it is {0}).", "订单确认完成后才能评价（当前状态：{0}）。"),
         ["reschedule_in_progress"] = ("Another change of this order's time is in progress; try again shortly.", "该订单正在改期中，请稍后再试。"),
         ["res.worker"] = ("Worker", "师傅"),
