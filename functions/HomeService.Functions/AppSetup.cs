@@ -37,6 +37,7 @@ public static class AppSetup
         services.AddSingleton<CosmosDb>();
         services.AddSingleton<StorageClients>();
         services.AddSingleton<QueueProvisioner>();
+        services.AddSingleton<StartupReadiness>();
         services.AddSingleton<ApiPipeline>();
         services.AddSingleton<Addresses>();
         services.AddSingleton<MessageCenter>();
@@ -126,12 +127,13 @@ public static class AppSetup
 }
 
 /// <summary>Creates local containers and queues before the app serves (only when configured: local stacks).</summary>
-internal sealed class StartupInitializer(CosmosDb db, QueueProvisioner queues, ILogger<StartupInitializer> logger) : IHostedService
+internal sealed class StartupInitializer(CosmosDb db, QueueProvisioner queues, StartupReadiness readiness, ILogger<StartupInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await db.EnsureCreatedAsync(cancellationToken);
         await queues.EnsureCreatedAsync(cancellationToken);
+        readiness.MarkReady();
         logger.LogInformation("Storage and database ready");
     }
 
