@@ -126,16 +126,41 @@ public static class AppSetup
     }
 }
 
-/// <summary>Creates local containers and queues before the app serves (only when configured: local stacks).</summary>
-internal sealed class StartupInitializer(CosmosDb db, QueueProvisioner queues, StartupReadiness readiness, ILogger<StartupInitializer> logger) : IHostedService
+/// <summary>
+/// Creates local containers and queues before the app serves (only when configured: local stacks) and builds the API
+/// pipeline (<see cref="ApiPipeline"/>: the endpoint table, its request delegates) ahead of the first request. Both start
+/// in <see cref="StartingAsync"/>, before any hosted service starts, so they run beside the web server's own start
+/// instead of after it; <see cref="StartAsync"/> waits for them and then marks the app ready (<see cref="StartupReadiness"/>).
+/// </summary>
+internal sealed class StartupInitializer(
+    IServiceProvider services, CosmosDb db, QueueProvisioner queues, StartupReadiness readiness, ILogger<StartupInitializer> logger) : IHostedLifecycleService
 {
+    private Task? _pipeline;
+    private Task? _storage;
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        _pipeline = Task.Run(() => services.GetRequiredService<ApiPipeline>(), cancellationToken);
+        _storage = Task.Run(async () =>
+        {
+            await db.EnsureCreatedAsync(cancellationToken);
+            await queues.EnsureCreatedAsync(cancellationToken);
+        }, cancellationToken);
+        return Task.CompletedTask;
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await db.EnsureCreatedAsync(cancellationToken);
-        await queues.EnsureCreatedAsync(cancellationToken);
+        await Task.WhenAll(_pipeline!, _storage!);
         readiness.MarkReady();
         logger.LogInformation("Storage and database ready");
     }
 
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
