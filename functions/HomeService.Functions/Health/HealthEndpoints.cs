@@ -22,7 +22,7 @@ public static class HealthEndpoints
         {
             if (!readiness.IsReady)
             {
-                // Listening, but the containers and queues are not ensured yet: not able to serve.
+                // Listening, but start-up is not finished (containers and queues, the local Durable engine): not able to serve.
                 return TypedResults.Json(new HealthReport("starting", time.GetUtcNow(), new Dictionary<string, DependencyHealth>(),
                     new HeartbeatHealth(null, false)), statusCode: StatusCodes.Status503ServiceUnavailable);
             }
