@@ -3,6 +3,8 @@ using HomeService.Benchmarks;
 
 if (args is ["--simulate-dispatch", ..])
     HomeService.Benchmarks.Simulation.DispatchSimulation.Run(args);
+else if (args is ["--cold-start", ..])
+    ColdStart.Run(args);
 else if (args is ["--latency", ..])
     LatencyRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500);
 else

@@ -37,6 +37,7 @@ public static class AppSetup
         services.AddSingleton<CosmosDb>();
         services.AddSingleton<StorageClients>();
         services.AddSingleton<QueueProvisioner>();
+        services.AddSingleton<StartupReadiness>();
         services.AddSingleton<ApiPipeline>();
         services.AddSingleton<Addresses>();
         services.AddSingleton<MessageCenter>();
@@ -127,15 +128,56 @@ public static class AppSetup
     }
 }
 
-/// <summary>Creates local containers and queues before the app serves (only when configured: local stacks).</summary>
-internal sealed class StartupInitializer(CosmosDb db, QueueProvisioner queues, ILogger<StartupInitializer> logger) : IHostedService
+/// <summary>
+/// Creates local containers and queues before the app serves (only when configured: local stacks) and builds the API
+/// pipeline (<see cref="ApiPipeline"/>: the endpoint table, its request delegates) ahead of the first request. Both begin
+/// on the thread pool as soon as the host resolves its hosted services (this one is among the first), so they overlap the
+/// construction of the others. The pipeline must be complete before the web server starts (<see cref="StartingAsync"/>):
+/// mapping its endpoints adds to the route data sources the server's own routing and authorization read, and doing both
+/// at once fails ("Collection was modified"). The storage work may run on beside the server's start
+/// (<see cref="StartAsync"/> waits for it). The app is marked ready (<see cref="StartupReadiness"/>) once every hosted
+/// service has started.
+/// </summary>
+internal sealed class StartupInitializer : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly Task _pipeline;
+    private readonly Task _storage;
+    private readonly StartupReadiness _readiness;
+    private readonly ILogger<StartupInitializer> _logger;
+
+    public StartupInitializer(
+        IServiceProvider services, CosmosDb db, QueueProvisioner queues, StartupReadiness readiness, IHostApplicationLifetime lifetime,
+        ILogger<StartupInitializer> logger)
     {
-        await db.EnsureCreatedAsync(cancellationToken);
-        await queues.EnsureCreatedAsync(cancellationToken);
-        logger.LogInformation("Storage and database ready");
+        _readiness = readiness;
+        _logger = logger;
+        var stopping = lifetime.ApplicationStopping;
+        _pipeline = Task.Run(() => services.GetRequiredService<ApiPipeline>(), stopping);
+        _storage = Task.Run(async () =>
+        {
+            await db.EnsureCreatedAsync(stopping);
+            await queues.EnsureCreatedAsync(stopping);
+        }, stopping);
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => _pipeline.WaitAsync(cancellationToken);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _storage.WaitAsync(cancellationToken);
+        _logger.LogInformation("Storage and database ready");
+    }
+
+    /// <summary>After every hosted service has started (the local host's Durable engine, timers and queue pollers too).</summary>
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        _readiness.MarkReady();
+        return Task.CompletedTask;
+    }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

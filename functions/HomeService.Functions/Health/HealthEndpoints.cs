@@ -1,3 +1,4 @@
+using HomeService.Functions.Hosting;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,8 +18,15 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/health", async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> (
-            CosmosDb db, StorageClients storage, TimeProvider time, CancellationToken ct) =>
+            CosmosDb db, StorageClients storage, StartupReadiness readiness, TimeProvider time, CancellationToken ct) =>
         {
+            if (!readiness.IsReady)
+            {
+                // Listening, but start-up is not finished (containers and queues, the local Durable engine): not able to serve.
+                return TypedResults.Json(new HealthReport("starting", time.GetUtcNow(), new Dictionary<string, DependencyHealth>(),
+                    new HeartbeatHealth(null, false)), statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             HeartbeatDocument? heartbeat = null;
             var cosmos = Check(time, async token =>
             {

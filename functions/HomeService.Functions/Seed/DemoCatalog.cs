@@ -181,10 +181,20 @@ public static class DemoCatalog
     };
 }
 
-/// <summary>Writes <see cref="DemoCatalog"/> at start-up when Seed:Demo=true (local runs); upserts, so reruns change nothing.</summary>
+/// <summary>The marker a finished demo seed leaves in the system container: which version of the demo data it wrote.</summary>
+internal sealed record DemoSeedMarker(string Id, string Version, DateTimeOffset SeededAt);
+
+/// <summary>
+/// Writes <see cref="DemoCatalog"/> and <see cref="DemoWorkers"/> at start-up when Seed:Demo=true (local runs); upserts,
+/// so reruns change nothing. A finished seed leaves a <see cref="DemoSeedMarker"/> naming the demo data's version (a hash
+/// of the documents it writes), so a start whose seed is present makes one point read instead of ~45 writes; a changed
+/// demo catalog has another version and is seeded again.
+/// </summary>
 internal sealed class DemoCatalogSeeder(
     IConfiguration configuration, CatalogStore store, CosmosDb db, TimeProvider time, ILogger<DemoCatalogSeeder> logger) : IHostedService
 {
+    public const string MarkerId = "demo-seed";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!configuration.GetValue<bool>("Seed:Demo"))
@@ -192,10 +202,29 @@ internal sealed class DemoCatalogSeeder(
             return;
         }
 
+        var version = Version();
+        var marker = (await db.System.ReadOrNullAsync<DemoSeedMarker>(MarkerId, MarkerId, cancellationToken))?.Resource;
+        if (marker?.Version == version)
+        {
+            logger.LogInformation("Demo data already seeded (version {Version})", version);
+            return;
+        }
+
         await SeedAsync(store, cancellationToken);
         await DemoWorkers.SeedAsync(db, time, cancellationToken);
+        await db.System.UpsertItemAsync(new DemoSeedMarker(MarkerId, version, time.GetUtcNow()), new Microsoft.Azure.Cosmos.PartitionKey(MarkerId),
+            cancellationToken: cancellationToken);
         logger.LogInformation("Demo data seeded: {Cities} cities, {Categories} categories, {Items} items, {Packages} packages, {Workers} workers",
             DemoCatalog.Cities.Count, DemoCatalog.Categories.Count, DemoCatalog.Items.Count, DemoCatalog.Packages.Count, DemoWorkers.Count);
+    }
+
+    /// <summary>What the seed writes, hashed: the catalog documents and the demo workers' source data.</summary>
+    internal static string Version()
+    {
+        var bytes = global::System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+            new object[] { DemoCatalog.Cities, DemoCatalog.Categories, DemoCatalog.Items, DemoCatalog.Packages, DemoWorkers.Fingerprint },
+            CosmosDb.JsonOptions);
+        return Convert.ToHexString(global::System.Security.Cryptography.SHA256.HashData(bytes))[..16];
     }
 
     public static async Task SeedAsync(CatalogStore store, CancellationToken ct)

@@ -56,6 +56,9 @@ internal static class DemoWorkers
 
     public static int Count => Workers.Length;
 
+    /// <summary>The demo workers as seeded (part of the seed's version, <see cref="DemoCatalogSeeder.Version"/>).</summary>
+    public static IReadOnlyList<object> Fingerprint => Workers;
+
     private static async Task CreateIfAbsentAsync<T>(Container container, string partitionKey, T document, CancellationToken ct)
     {
         try

@@ -61,7 +61,10 @@ public sealed class CosmosDb : IDisposable
     public Container Wallets => Container(CosmosContainers.Wallets);
     public Container Withdrawals => Container(CosmosContainers.Withdrawals);
 
-    /// <summary>Creates the database and every container when configured to; safe to run repeatedly.</summary>
+    /// <summary>
+    /// Creates the database and every missing container when configured to; safe to run repeatedly. When they exist
+    /// (every start but the first) this is one request, the container feed, not one create call per container.
+    /// </summary>
     public async Task EnsureCreatedAsync(CancellationToken ct)
     {
         if (!_options.CreateIfNotExists)
@@ -69,13 +72,43 @@ public sealed class CosmosDb : IDisposable
             return;
         }
 
-        Database database = (await Client.CreateDatabaseIfNotExistsAsync(_options.Database, cancellationToken: ct)).Database;
-        foreach (var spec in CosmosContainers.All)
+        var database = Client.GetDatabase(_options.Database);
+        var existing = await ContainerNamesAsync(database, ct);
+        if (existing is null)
+        {
+            database = (await Client.CreateDatabaseIfNotExistsAsync(_options.Database, cancellationToken: ct)).Database;
+            existing = [];
+        }
+
+        foreach (var spec in CosmosContainers.All.Where(s => !existing.Contains(s.Name)))
         {
             await database.CreateContainerIfNotExistsAsync(
                 new ContainerProperties(spec.Name, spec.PartitionKeyPath) { DefaultTimeToLive = spec.DefaultTtlSeconds },
                 cancellationToken: ct);
         }
+    }
+
+    /// <summary>The containers of <paramref name="database"/>; null when the database does not exist.</summary>
+    private static async Task<HashSet<string>?> ContainerNamesAsync(Database database, CancellationToken ct)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            using var feed = database.GetContainerQueryIterator<ContainerProperties>();
+            while (feed.HasMoreResults)
+            {
+                foreach (var container in await feed.ReadNextAsync(ct))
+                {
+                    names.Add(container.Id);
+                }
+            }
+        }
+        catch (CosmosException e) when (e.StatusCode == global::System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        return names;
     }
 
     /// <summary>Query options every cross-partition query needs on the local server (and that are harmless on Azure).</summary>

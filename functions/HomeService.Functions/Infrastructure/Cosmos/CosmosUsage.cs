@@ -37,6 +37,10 @@ public sealed class CosmosRequestMeter : RequestHandler
     private static readonly Counter<long> RequestCounter = Meter.CreateCounter<long>("homeservice.cosmos.requests");
     private static readonly Counter<long> ByteCounter = Meter.CreateCounter<long>("homeservice.cosmos.response_bytes", "By");
     private static readonly Counter<double> ChargeCounter = Meter.CreateCounter<double>("homeservice.cosmos.request_units");
+    private static long _processRequests;
+
+    /// <summary>Every request the process's Cosmos clients have sent since it started (start-up work included).</summary>
+    public static long ProcessRequests => Interlocked.Read(ref _processRequests);
 
     /// <summary>Starts counting for the current async flow (one API call); the returned usage fills as requests complete.</summary>
     public static CosmosUsage Begin() => Current.Value = new CosmosUsage();
@@ -48,6 +52,7 @@ public sealed class CosmosRequestMeter : RequestHandler
             : long.TryParse(response.Headers["Content-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var length) ? length : 0;
         var charge = response.Headers.RequestCharge;
         RequestCounter.Add(1);
+        Interlocked.Increment(ref _processRequests);
         ByteCounter.Add(bytes);
         ChargeCounter.Add(charge);
         Current.Value?.Add(bytes, charge);
@@ -60,6 +65,9 @@ public static class CosmosUsageHeaders
     public const string Requests = "X-Cosmos-Requests";
     public const string ResponseBytes = "X-Cosmos-Response-Bytes";
     public const string RequestCharge = "X-Cosmos-Request-Charge";
+
+    /// <summary>The requests the whole process had made (<see cref="CosmosRequestMeter.ProcessRequests"/>): what start-up cost, on the first answer.</summary>
+    public const string ProcessRequests = "X-Cosmos-Process-Requests";
 
     /// <summary>
     /// With <c>Diagnostics:CosmosUsageHeaders</c> true (benchmarks, local measurement; off by default), every API
@@ -80,6 +88,7 @@ public static class CosmosUsageHeaders
                 context.Response.Headers[Requests] = usage.Requests.ToString(CultureInfo.InvariantCulture);
                 context.Response.Headers[ResponseBytes] = usage.ResponseBytes.ToString(CultureInfo.InvariantCulture);
                 context.Response.Headers[RequestCharge] = usage.RequestCharge.ToString("0.##", CultureInfo.InvariantCulture);
+                context.Response.Headers[ProcessRequests] = CosmosRequestMeter.ProcessRequests.ToString(CultureInfo.InvariantCulture);
                 return Task.CompletedTask;
             });
             await next(context);
