@@ -58,6 +58,7 @@ public static class AppSetup
         services.AddSingleton<WorkerSchedules>();
         services.AddSingleton<Candidates>();
         services.AddSingleton<HomeFeed>();
+        services.AddSingleton<WorkerChoices>();
         services.AddSingleton<Reservations>();
         services.AddSingleton<IdempotencyRecords>();
         services.AddSingleton<BookingService>();
@@ -116,6 +117,7 @@ public static class AppSetup
         app.MapScheduleEndpoints();
         app.MapBookingEndpoints();
         app.MapHomeFeedEndpoints();
+        app.MapWorkerChoiceEndpoints();
         app.MapDispatchEndpoints();
         app.MapLifecycleEndpoints();
         app.MapUploadEndpoints();

@@ -90,6 +90,7 @@ public static class Messages
         ["too_long"] = ("At most {0} characters.", "最多 {0} 个字符。"),
         ["out_of_range"] = ("Must be between {0} and {1}.", "必须在 {0} 到 {1} 之间。"),
         ["invalid"] = ("Invalid value.", "无效的值。"),
+        ["invalid_choice"] = ("Use one of: {0}.", "可选值：{0}。"),
         ["invalid_phone"] = ("Not a valid mobile number.", "手机号格式不正确。"),
         ["invalid_time_zone"] = ("Unknown time zone.", "未知的时区。"),
         ["invalid_etag"] = ("If-Match must be one strong ETag as this server sent it.", "If-Match 必须是本服务返回的一个强 ETag。"),
