@@ -20,6 +20,9 @@ public sealed record OrderReviewView(int Overall, int? Attitude, int? Skill, int
         r is null ? null : new(r.Overall, r.Attitude, r.Skill, r.Efficiency, r.Punctuality, r.Text, r.Anonymous, r.At);
 }
 
+/// <summary>Reviews per overall star (index 0 = one star … 4 = five stars) and the averages of the optional scores (absent when none was given).</summary>
+public sealed record RatingBreakdown(IReadOnlyList<int> Stars, double? Attitude, double? Skill, double? Efficiency, double? Punctuality);
+
 public sealed record ReviewRequest(int? Overall, int? Attitude, int? Skill, int? Efficiency, int? Punctuality, string? Text, bool? Anonymous);
 
 /// <summary>
@@ -92,12 +95,31 @@ public sealed class OrderReviews(CosmosDb db, OrderChanges orders, WorkerStore w
     public Task RefreshRatingAsync(string workerId, CancellationToken ct) =>
         workers.SetRatingAsync(workerId, async token =>
         {
-            var scores = (await db.Orders.QueryAllByKeyAsync<ReviewRow>("c.id, c.review",
-                    "c.type = @order AND c.reservation.workerId = @worker AND c.review.overall >= 1",
-                    new Dictionary<string, object> { ["@order"] = OrderDocument.Kind, ["@worker"] = workerId }, "id", r => r.Id, token))
-                .Select(r => r.Review.Overall).ToList();
+            var scores = (await ReviewsOfAsync(workerId, token)).Select(r => r.Overall).ToList();
             return scores.Count == 0 ? RatingSummary.None : new RatingSummary(Math.Round(scores.Average(), 2), scores.Count);
         }, ct);
+
+    /// <summary>How a worker's reviews spread: count per overall star and the average of each optional score, from every review.</summary>
+    public async Task<RatingBreakdown> BreakdownAsync(string workerId, CancellationToken ct)
+    {
+        var reviews = await ReviewsOfAsync(workerId, ct);
+        static double? Mean(IEnumerable<int?> scores)
+        {
+            var given = scores.OfType<int>().ToList();
+            return given.Count == 0 ? null : Math.Round(given.Average(), 2);
+        }
+
+        return new RatingBreakdown(
+            [.. Enumerable.Range(1, 5).Select(star => reviews.Count(r => r.Overall == star))],
+            Mean(reviews.Select(r => r.Attitude)), Mean(reviews.Select(r => r.Skill)), Mean(reviews.Select(r => r.Efficiency)), Mean(reviews.Select(r => r.Punctuality)));
+    }
+
+    /// <summary>Every review of the worker's orders (a projection, keyset-paged by order id).</summary>
+    private async Task<List<OrderReview>> ReviewsOfAsync(string workerId, CancellationToken ct) =>
+        [.. (await db.Orders.QueryAllByKeyAsync<ReviewRow>("c.id, c.review",
+                "c.type = @order AND c.reservation.workerId = @worker AND c.review.overall >= 1",
+                new Dictionary<string, object> { ["@order"] = OrderDocument.Kind, ["@worker"] = workerId }, "id", r => r.Id, ct))
+            .Select(r => r.Review)];
 
     /// <summary>A worker's reviews, newest first (keyset paging).</summary>
     public async Task<Page<ReviewView>> ListForWorkerAsync(string workerId, string? continuationToken, int pageSize, CancellationToken ct)

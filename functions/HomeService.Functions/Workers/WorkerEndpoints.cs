@@ -51,7 +51,7 @@ public static class WorkerEndpoints
             return TypedResults.Ok(WorkerProfileView.Of(submitted));
         }).WithSummary("Submit (or resubmit after rejection) my application for audit");
 
-        routes.MapGet("/api/workers/{id}", async Task<Ok<WorkerCard>> (string id, WorkerStore workers, UploadStore uploads, CancellationToken ct) =>
+        routes.MapGet("/api/workers/{id}", async Task<Ok<WorkerCard>> (string id, WorkerStore workers, UploadStore uploads, Reviews.OrderReviews reviews, CancellationToken ct) =>
         {
             var found = await workers.FindAsync(id, ct);
             if (found is not { Status: AuditStatus.Approved })
@@ -60,10 +60,15 @@ public static class WorkerEndpoints
             }
 
             var avatar = await uploads.ReadUrlForAsync(found.Id, found.Documents.Avatar, ct);
+            var recent = await reviews.ListForWorkerAsync(found.Id, null, RecentReviews, ct);
             return TypedResults.Ok(new WorkerCard(found.Id, WorkerCard.DisplayNameOf(found.RealName), found.Gender, found.YearsOfExperience, found.Intro,
-                found.Skills, found.Rating, avatar?.Url));
-        }).AllowAnonymous().WithTags("Workers").WithSummary("Public card of an approved worker");
+                found.Skills, found.Rating, avatar?.Url, WorkerChoices.Verified(found), await reviews.BreakdownAsync(found.Id, ct), recent.Items));
+        }).AllowAnonymous().WithTags("Workers")
+            .WithSummary("Public card of an approved worker: skills, certificates shown as verified, rating with its breakdown, the newest reviews");
 
         return routes;
     }
+
+    /// <summary>How many of the newest reviews a card shows.</summary>
+    public const int RecentReviews = 3;
 }

@@ -542,9 +542,12 @@ public sealed class WorkerStore(
 }
 
 /// <summary>The public card: what a customer may see of an approved worker — never ID, documents or phone.</summary>
+/// <param name="VerifiedCertificates">Certificate kinds the audit checked (<c>skill</c>, <c>health</c>), never the files.</param>
+/// <param name="RecentReviews">The newest reviews (see GET /api/workers/{id}/reviews for all).</param>
 public sealed record WorkerCard(
     string Id, string DisplayName, string? Gender, int YearsOfExperience, string? Intro, IReadOnlyList<WorkerSkill> Skills, RatingSummary Rating,
-    Uri? AvatarUrl)
+    Uri? AvatarUrl, IReadOnlyList<string>? VerifiedCertificates = null, Reviews.RatingBreakdown? RatingBreakdown = null,
+    IReadOnlyList<Reviews.ReviewView>? RecentReviews = null)
 {
     private static readonly string[] CompoundSurnames = ["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "尉迟", "长孙", "令狐", "公孙", "夏侯", "宇文", "司徒"];
 

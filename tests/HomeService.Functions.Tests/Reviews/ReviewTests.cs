@@ -77,6 +77,19 @@ public sealed class ReviewTests(DispatchFactory factory)
         var oldest = Assert.Single(older.GetProperty("items").EnumerateArray());
         Assert.Equal(firstReviewId, oldest.GetProperty("id").GetString());
         Assert.False(oldest.TryGetProperty("orderId", out _));
+        // The public card: the rating's breakdown (one review per star given), sub-score means of those given, the newest reviews first.
+        var card = await (await (await factory.CreateClient().GetAsync($"/api/workers/{worker.Id}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        var breakdown = card.GetProperty("ratingBreakdown");
+        var stars = breakdown.GetProperty("stars").EnumerateArray().Select(x => x.GetInt32()).ToArray();
+        Assert.Equal(5, stars.Length);
+        Assert.Equal(secondScore == 4 ? 2 : 1, stars[3]);
+        Assert.Equal(1, stars[secondScore - 1] - (secondScore == 4 ? 1 : 0));
+        Assert.Equal(2, stars.Sum());
+        Assert.Equal((5.0, 3.0), (breakdown.GetProperty("attitude").GetDouble(), breakdown.GetProperty("punctuality").GetDouble()));
+        Assert.False(breakdown.TryGetProperty("skill", out _));
+        Assert.Equal([secondReview.GetProperty("id").GetString(), firstReviewId],
+            card.GetProperty("recentReviews").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Empty(card.GetProperty("verifiedCertificates").EnumerateArray());
         if (secondScore == 5)
         {
             // The anonymous one names nobody.
