@@ -58,6 +58,7 @@ public static class AppSetup
         services.AddSingleton<WorkerSchedules>();
         services.AddSingleton<Candidates>();
         services.AddSingleton<HomeFeed>();
+        services.AddSingleton<NearbyOffers>();
         services.AddSingleton<WorkerChoices>();
         services.AddSingleton<Reservations>();
         services.AddSingleton<IdempotencyRecords>();

@@ -1,6 +1,6 @@
 namespace HomeService.Domain.Catalog;
 
-public enum BrowseSort { Popularity, PriceAsc, PriceDesc }
+public enum BrowseSort { Popularity, PriceAsc, PriceDesc, Distance }
 
 /// <summary>A validated public item search within one city.</summary>
 public sealed record BrowseQuery(
@@ -74,6 +74,7 @@ public sealed record BrowseQuery(
             "popularity" => BrowseSort.Popularity,
             "price_asc" => BrowseSort.PriceAsc,
             "price_desc" => BrowseSort.PriceDesc,
+            "distance" => BrowseSort.Distance,
             _ => (BrowseSort)(-1),
         };
         return Enum.IsDefined(sort);

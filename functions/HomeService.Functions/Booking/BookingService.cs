@@ -266,8 +266,8 @@ public sealed class BookingService(
         IReadOnlyList<Candidate> found, ServiceRequest service, Reservation job, DateTimeOffset now, string? preferred)
     {
         var settings = service.Settings;
-        var free = found.Where(c => AvailabilityCalculator.CanWorkerTake(
-            c.Domain, service.Spec, service.Location, job.Start, now, settings.Zone, settings.Availability) == SlotVerdict.Available).ToList();
+        var free = AvailabilityCalculator.WhoCanTake([.. found.Select(c => c.Domain)], service.Spec, service.Location, job.Start, now, settings.Zone, settings.Availability)
+            .Select(i => found[i]).ToList();
         if (free.Count == 0)
         {
             throw new ConflictException("no_worker_available");

@@ -1,3 +1,5 @@
+using HomeService.Domain.Common;
+using HomeService.Functions.Scheduling;
 using HomeService.Functions.Infrastructure.Cosmos;
 using System.Text;
 using Azure;
@@ -47,7 +49,8 @@ public static class CatalogEndpoints
 
         catalog.MapGet("/cities/{cityId}/items", BrowseItemsAsync)
             .WithSummary("Browse a city's active items: keyword, categoryId (a top-level one includes its children), minPrice/maxPrice (fen), " +
-                         "minDuration/maxDuration (minutes), sort = popularity | price_asc | price_desc, pageSize 1..50, continuationToken")
+                         "minDuration/maxDuration (minutes), latitude/longitude (a point) with maxDistanceKm (served by a worker within that distance whose area covers the point), " +
+                         "sort = popularity | price_asc | price_desc | distance (nearest such worker; needs the point), pageSize 1..100, continuationToken")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         catalog.MapGet("/cities/{cityId}/packages", async Task<Results<Ok<IReadOnlyList<PackageView>>, ProblemHttpResult>> (
@@ -103,7 +106,8 @@ public static class CatalogEndpoints
     /// <summary>The query's numbers are bound (and named when they do not parse) by the framework; the rules are BrowseQuery's.</summary>
     private static async Task<Results<Ok<ItemPage>, ProblemHttpResult>> BrowseItemsAsync(
         string cityId, string? keyword, string? categoryId, long? minPrice, long? maxPrice, int? minDuration, int? maxDuration,
-        string? sort, int? pageSize, string? continuationToken, CatalogStore store, HttpContext http, CancellationToken ct)
+        string? sort, int? pageSize, string? continuationToken, double? latitude, double? longitude, double? maxDistanceKm,
+        CatalogStore store, NearbyOffers nearby, HttpContext http, CancellationToken ct)
     {
         var v = new Validator();
         var (query, errors) = BrowseQuery.Parse(cityId, keyword, categoryId, minPrice, maxPrice, minDuration, maxDuration, sort, pageSize);
@@ -112,6 +116,11 @@ public static class CatalogEndpoints
             v.Add(field, code, args);
         }
 
+        // A location (the customer's point) is needed by the distance filter and sort; both coordinates or neither.
+        v.Check(latitude is null == longitude is null, latitude is null ? "latitude" : "longitude", "required")
+            .Check(latitude is null || longitude is null || GeoPoint.IsValid(latitude.Value, longitude.Value), "latitude", "invalid")
+            .Check(latitude is not null || (maxDistanceKm is null && query?.Sort != BrowseSort.Distance), "latitude", "required");
+        if (maxDistanceKm is { } maxKm) v.Range("maxDistanceKm", maxKm, 0.1, 100);
         v.ThrowIfInvalid();
         if (!await IsActiveCityAsync(store, cityId, ct))
         {
@@ -175,18 +184,47 @@ public static class CatalogEndpoints
             Where("c.durationMinutes <= @maxDuration", "@maxDuration", maxD);
         }
 
+        Dictionary<string, double>? nearest = null;
+        if (latitude is { } lat && longitude is { } lng)
+        {
+            // Items served by at least one bookable worker within maxDistanceKm whose area covers the point.
+            nearest = (await nearby.NearestByItemAsync(cityId, new GeoPoint(lat, lng), ct))
+                .Where(n => maxDistanceKm is not { } km || n.Value <= km).ToDictionary(StringComparer.Ordinal);
+            if (nearest.Count == 0)
+            {
+                return TypedResults.Ok(new ItemPage([], null));
+            }
+
+            Where("ARRAY_CONTAINS(@near, c.id)", "@near", nearest.Keys.ToArray());
+        }
+
+        var language = Language(http);
+        var fingerprint = ContinuationTokens.Fingerprint("browse", cityId, q.Keyword, q.CategoryId, q.MinPriceFen, q.MaxPriceFen,
+            q.MinDurationMinutes, q.MaxDurationMinutes, q.Sort, latitude, longitude, maxDistanceKm);
+        ItemSummary Summary(ItemDocument i) => ItemSummary.From(i, language) with { NearestWorkerKm = nearest is null ? null : Math.Round(nearest[i.Id], 2) };
+        if (q.Sort == BrowseSort.Distance)
+        {
+            // Ordered by a computed value: the city's matching items (a bounded catalog) are sorted here, keyset-paged on (meters, id).
+            static string DistanceKey(double km, string id) => $"{(long)Math.Round(km * 1000):D10}|{id}";
+            var matching = (await store.QueryAsync<ItemDocument>(ItemDocument.Kind, definition.Aggregate(
+                    CatalogStore.Query(ItemDocument.Kind, where.ToString()), (d, p) => d.WithParameter(p.Key, p.Value)), ct))
+                .Select(i => (Item: i, Key: DistanceKey(nearest![i.Id], i.Id))).OrderBy(x => x.Key, StringComparer.Ordinal).ToList();
+            var after = ContinuationTokens.Unwrap(continuationToken, fingerprint);
+            var rest = after is null ? matching : matching.Where(x => string.CompareOrdinal(x.Key, after) > 0).ToList();
+            var taken = rest.Take(q.PageSize).ToList();
+            return TypedResults.Ok(new ItemPage([.. taken.Select(x => Summary(x.Item))],
+                rest.Count > taken.Count ? ContinuationTokens.Wrap(taken[^1].Key, fingerprint) : null));
+        }
+
         var (keyField, descending, keyOf) = q.Sort switch
         {
             BrowseSort.PriceAsc => ("priceKey", false, (Func<ItemDocument, string>)(i => i.PriceKey!)),
             BrowseSort.PriceDesc => ("priceKey", true, i => i.PriceKey!),
             _ => ("popularityKey", false, i => i.PopularityKey!),
         };
-        var fingerprint = ContinuationTokens.Fingerprint("browse", cityId, q.Keyword, q.CategoryId, q.MinPriceFen, q.MaxPriceFen,
-            q.MinDurationMinutes, q.MaxDurationMinutes, q.Sort);
         var page = await store.KeysetPageAsync(ItemDocument.Kind, where.ToString(), definition, keyField, descending, keyOf,
             fingerprint, continuationToken, q.PageSize, ct);
-        var language = Language(http);
-        return TypedResults.Ok(new ItemPage(page.Items.Select(i => ItemSummary.From(i, language)).ToList(), page.ContinuationToken));
+        return TypedResults.Ok(new ItemPage(page.Items.Select(Summary).ToList(), page.ContinuationToken));
     }
 
     private static async Task<bool> IsActiveCityAsync(CatalogStore store, string cityId, CancellationToken ct)

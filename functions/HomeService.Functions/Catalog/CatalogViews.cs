@@ -16,8 +16,9 @@ public sealed record CategoryView(string Id, string Name, int SortOrder, IReadOn
         new(c.Id, Localization.Pick(c.Name, c.Translations, language), c.SortOrder, children);
 }
 
+/// <param name="NearestWorkerKm">With a location: km to the nearest bookable worker who offers the item and whose area covers it.</param>
 public sealed record ItemSummary(
-    string Id, string Name, string CategoryId, long PriceFen, int DurationMinutes, string? Image, long Popularity)
+    string Id, string Name, string CategoryId, long PriceFen, int DurationMinutes, string? Image, long Popularity, double? NearestWorkerKm = null)
 {
     public static ItemSummary From(ItemDocument i, string language) =>
         new(i.Id, Localization.Pick(i.Name, i.Translations, language), i.CategoryId, i.PriceFen, i.DurationMinutes,

@@ -39,7 +39,7 @@ public sealed record BookAgainView(
     string TimeZone, IReadOnlyList<DateTimeOffset> Slots);
 
 /// <summary>Recommendations (SPEC §2): the home feed and "book again".</summary>
-public sealed class HomeFeed(CosmosDb db, CatalogStore catalog, Addresses addresses, Candidates candidates, OrderChanges orderChanges, TimeProvider time)
+public sealed class HomeFeed(CosmosDb db, CatalogStore catalog, Addresses addresses, Candidates candidates, OrderChanges orderChanges, NearbyOffers nearby, TimeProvider time)
 {
     /// <summary>How many recent orders and viewed items the feed learns from.</summary>
     public const int HistoryDepth = 50;
@@ -57,8 +57,6 @@ public sealed class HomeFeed(CosmosDb db, CatalogStore catalog, Addresses addres
         OrderReservation Reservation, long PaidFen);
 
     private sealed record Viewed(string ItemId, DateTimeOffset ViewedAt);
-
-    private sealed record NearbyWorker(string Id, IReadOnlyList<string> SkillItemIds, GeoLocation? HomeBase, double ServiceRadiusKm);
 
     public async Task<HomeFeedView> ForAsync(string userId, string? addressId, string? cityId, int size, string language, CancellationToken ct)
     {
@@ -80,7 +78,7 @@ public sealed class HomeFeed(CosmosDb db, CatalogStore catalog, Addresses addres
         var categories = (await catalog.AllAsync<CategoryDocument>(CategoryDocument.Kind, ct)).Select(AdminCatalogEndpoints.Info).ToList();
         var hidden = CategoryTree.Hidden(categories).ToHashSet(StringComparer.Ordinal);
         var known = await ItemsAsync([.. orders.Select(o => o.ItemId), .. viewed.Select(v => v.ItemId)], ct);
-        var servedNear = location is { } point ? await ServedNearAsync(city!, point, ct) : null;
+        var servedNear = location is { } point ? (await nearby.NearestByItemAsync(city!, point, ct)).Keys.ToHashSet(StringComparer.Ordinal) : null;
         bool Offered(ItemDocument i) => i.Active && i.CityIds.Contains(city!) && !hidden.Contains(i.CategoryId) && (servedNear is null || servedNear.Contains(i.Id));
 
         var bookAgain = await BookAgainAsync(orders, city!, location, size, language, ct);
@@ -184,27 +182,6 @@ public sealed class HomeFeed(CosmosDb db, CatalogStore catalog, Addresses addres
         var items = await catalog.QueryAsync<ItemDocument>(ItemDocument.Kind,
             CatalogStore.Query(ItemDocument.Kind, "ARRAY_CONTAINS(@ids, c.id)").WithParameter("@ids", wanted), ct);
         return items.ToDictionary(i => i.Id, StringComparer.Ordinal);
-    }
-
-    /// <summary>
-    /// Items offered by at least one bookable worker whose area covers <paramref name="point"/>: the workers whose geohash cells
-    /// contain it (a projection of their skills, home and radius), then the exact radius rule.
-    /// </summary>
-    private async Task<HashSet<string>> ServedNearAsync(string cityId, GeoPoint point, CancellationToken ct)
-    {
-        var keys = GeoCells.Keys(point);
-        var parameters = new Dictionary<string, object> { ["@approved"] = "approved", ["@city"] = cityId };
-        for (var i = 0; i < keys.Count; i++)
-        {
-            parameters[$"@cell{i}"] = keys[i];
-        }
-
-        var workers = await db.Workers.QueryAllByKeyAsync<NearbyWorker>("c.id, c.skillItemIds, c.homeBase, c.serviceRadiusKm",
-            "c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND (" +
-            string.Join(" OR ", keys.Select((_, i) => $"ARRAY_CONTAINS(c.geoCells, @cell{i})")) + ")",
-            parameters, "id", w => w.Id, ct);
-        return workers.Where(w => w.HomeBase is not null && w.HomeBase.ToPoint().DistanceMetersTo(point) <= w.ServiceRadiusKm * 1000)
-            .SelectMany(w => w.SkillItemIds).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Distinct (item, worker) pairs of served orders, newest first, each with whether the worker still takes it here.</summary>

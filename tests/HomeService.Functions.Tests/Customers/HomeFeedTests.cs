@@ -28,7 +28,7 @@ public sealed class HomeFeedTests(DispatchFactory factory)
         {
             Id = id, Name = name, CategoryId = categoryId, DurationMinutes = 60, BufferMinutes = 15, PriceFen = 8_000,
             ExtraFees = new ExtraFees(new TravelFeeRule(3, 200, 3_000), 500), CityIds = [world.CityId], Active = true,
-            Popularity = popularity, PopularityKey = SortKeys.Popularity(popularity, id),
+            Popularity = popularity, PopularityKey = SortKeys.Popularity(popularity, id), PriceKey = SortKeys.Price(8_000, id),
         }, CancellationToken.None);
         return id;
     }
@@ -154,5 +154,52 @@ public sealed class HomeFeedTests(DispatchFactory factory)
         var outside = await (await (await customer.Client.GetAsync($"/api/customer/orders/{served}/book-again?addressId={farAway.AddressId}"))
             .EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
         Assert.Equal((false, "outside_service_radius"), (outside.GetProperty("available").GetBoolean(), outside.GetProperty("unavailableReason").GetString()));
+    }
+
+    [Fact]
+    public async Task Nearby_search_keeps_items_a_worker_near_the_point_offers_and_sorts_by_the_nearest_one()
+    {
+        var world = await DispatchWorld.StartAsync(factory, DispatchMode.Designated);
+        var central = world.Booking.ItemId;
+        var item = (await Catalog.GetAsync<ItemDocument>(ItemDocument.Kind, central, CancellationToken.None)).Document;
+        await Catalog.UpsertAsync(ItemDocument.Kind, item with
+        {
+            PopularityKey = SortKeys.Popularity(0, central), PriceKey = SortKeys.Price(item.PriceFen, central),
+        }, CancellationToken.None);
+        var threeKm = await ItemAsync(world, "家电维修", "cat-test", 1);
+        var farOnly = await ItemAsync(world, "管道疏通", "cat-test", 100);
+        await world.WorkerAsync();
+        await AddSkillsAsync(world, await world.WorkerAsync(km: 3), threeKm);
+        await AddSkillsAsync(world, await world.WorkerAsync(km: 60, radiusKm: 10), farOnly);
+        var anonymous = factory.CreateClient();
+        var point = $"latitude={BookingWorld.Center.Lat.ToString(System.Globalization.CultureInfo.InvariantCulture)}&longitude={BookingWorld.Center.Lng.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        async Task<JsonElement> BrowseAsync(string query) =>
+            await (await (await anonymous.GetAsync($"/api/catalog/cities/{world.CityId}/items?{query}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+
+        // Without a point every active item is listed; with one, only those a worker covering the point offers, with the distance.
+        Assert.Contains(farOnly, Ids((await BrowseAsync("")).GetProperty("items")));
+        var near = await BrowseAsync($"{point}&sort=distance");
+        Assert.Equal([central, threeKm], Ids(near.GetProperty("items")));
+        Assert.InRange(near.GetProperty("items")[1].GetProperty("nearestWorkerKm").GetDouble(), 2.9, 3.1);
+        Assert.Equal([central], Ids((await BrowseAsync($"{point}&maxDistanceKm=1")).GetProperty("items")));
+        // Other sorts keep their order within the nearby items; paging by distance follows the order.
+        Assert.Equal([central, threeKm], Ids((await BrowseAsync($"{point}&sort=price_desc")).GetProperty("items")));
+        Assert.Equal([threeKm, central], Ids((await BrowseAsync($"{point}&sort=price_asc")).GetProperty("items")));
+        var first = await BrowseAsync($"{point}&sort=distance&pageSize=1");
+        Assert.Equal([central], Ids(first.GetProperty("items")));
+        var second = await BrowseAsync($"{point}&sort=distance&pageSize=1&continuationToken={Uri.EscapeDataString(first.GetProperty("continuationToken").GetString()!)}");
+        Assert.Equal([threeKm], Ids(second.GetProperty("items")));
+        Assert.False(second.TryGetProperty("continuationToken", out _));
+
+        foreach (var (query, field, code) in new[]
+                 {
+                     ("sort=distance", "latitude", "required"), ("latitude=31.2", "longitude", "required"),
+                     ($"{point}&maxDistanceKm=0", "maxDistanceKm", "out_of_range"), ("maxDistanceKm=5", "latitude", "required"),
+                     ("latitude=95&longitude=121", "latitude", "invalid"),
+                 })
+        {
+            var bad = await anonymous.GetAsync($"/api/catalog/cities/{world.CityId}/items?{query}");
+            Assert.Equal(code, await BookingWorld.FieldCodeAsync(await bad.EnsureStatusAsync(HttpStatusCode.BadRequest), field));
+        }
     }
 }
