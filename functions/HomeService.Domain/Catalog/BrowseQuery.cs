@@ -1,6 +1,6 @@
 namespace HomeService.Domain.Catalog;
 
-public enum BrowseSort { Popularity, PriceAsc, PriceDesc, Distance }
+public enum BrowseSort { Popularity, PriceAsc, PriceDesc, Distance, Rating }
 
 /// <summary>A validated public item search within one city.</summary>
 public sealed record BrowseQuery(
@@ -75,6 +75,7 @@ public sealed record BrowseQuery(
             "price_asc" => BrowseSort.PriceAsc,
             "price_desc" => BrowseSort.PriceDesc,
             "distance" => BrowseSort.Distance,
+            "rating" => BrowseSort.Rating,
             _ => (BrowseSort)(-1),
         };
         return Enum.IsDefined(sort);

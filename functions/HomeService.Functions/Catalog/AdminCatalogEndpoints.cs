@@ -271,6 +271,9 @@ public static class AdminCatalogEndpoints
             Active = r.Active ?? true,
             // Orders raise popularity; an edit of the item's description must not reset it.
             Popularity = popularity,
+            // The rating comes from reviews (the daily refresh); an edit keeps it.
+            RatingAverage = current?.RatingAverage ?? 0,
+            RatingCount = current?.RatingCount ?? 0,
             SearchText = Localization.SearchText([name, .. r.Translations?.Values ?? Enumerable.Empty<string>(), description, .. r.DescriptionTranslations?.Values ?? Enumerable.Empty<string>()]),
             PriceKey = SortKeys.Price(r.PriceFen!.Value, id),
             PopularityKey = SortKeys.Popularity(popularity, id),

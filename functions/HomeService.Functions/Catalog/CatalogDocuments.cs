@@ -86,6 +86,14 @@ public sealed record ItemDocument
 
     public string? PopularityKey { get; init; }
 
+    /// <summary>The mean overall score of the reviews of this item's orders (0 when none), and how many; set daily by <see cref="ItemPopularity"/>.</summary>
+    public double RatingAverage { get; init; }
+
+    public int RatingCount { get; init; }
+
+    /// <summary>Browse key of the rating sort, derived and written with every document (so no path can leave it stale); internal.</summary>
+    public string RatingKey => HomeService.Domain.Catalog.SortKeys.Rating(RatingAverage, RatingCount, Id);
+
     public DateTimeOffset UpdatedAt { get; init; }
 }
 

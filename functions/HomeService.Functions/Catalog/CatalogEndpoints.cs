@@ -50,7 +50,8 @@ public static class CatalogEndpoints
         catalog.MapGet("/cities/{cityId}/items", BrowseItemsAsync)
             .WithSummary("Browse a city's active items: keyword, categoryId (a top-level one includes its children), minPrice/maxPrice (fen), " +
                          "minDuration/maxDuration (minutes), latitude/longitude (a point) with maxDistanceKm (served by a worker within that distance whose area covers the point), " +
-                         "sort = popularity | price_asc | price_desc | distance (nearest such worker; needs the point), pageSize 1..100, continuationToken")
+                         "minRating (0..5, the mean review score of the item's orders, refreshed daily), " +
+                         "sort = popularity | price_asc | price_desc | rating | distance (nearest such worker; needs the point), pageSize 1..100, continuationToken")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         catalog.MapGet("/cities/{cityId}/packages", async Task<Results<Ok<IReadOnlyList<PackageView>>, ProblemHttpResult>> (
@@ -106,7 +107,7 @@ public static class CatalogEndpoints
     /// <summary>The query's numbers are bound (and named when they do not parse) by the framework; the rules are BrowseQuery's.</summary>
     private static async Task<Results<Ok<ItemPage>, ProblemHttpResult>> BrowseItemsAsync(
         string cityId, string? keyword, string? categoryId, long? minPrice, long? maxPrice, int? minDuration, int? maxDuration,
-        string? sort, int? pageSize, string? continuationToken, double? latitude, double? longitude, double? maxDistanceKm,
+        string? sort, int? pageSize, string? continuationToken, double? latitude, double? longitude, double? maxDistanceKm, double? minRating,
         CatalogStore store, NearbyOffers nearby, HttpContext http, CancellationToken ct)
     {
         var v = new Validator();
@@ -121,6 +122,7 @@ public static class CatalogEndpoints
             .Check(latitude is null || longitude is null || GeoPoint.IsValid(latitude.Value, longitude.Value), "latitude", "invalid")
             .Check(latitude is not null || (maxDistanceKm is null && query?.Sort != BrowseSort.Distance), "latitude", "required");
         if (maxDistanceKm is { } maxKm) v.Range("maxDistanceKm", maxKm, 0.1, 100);
+        if (minRating is { } minR) v.Range("minRating", minR, 0, 5);
         v.ThrowIfInvalid();
         if (!await IsActiveCityAsync(store, cityId, ct))
         {
@@ -184,6 +186,11 @@ public static class CatalogEndpoints
             Where("c.durationMinutes <= @maxDuration", "@maxDuration", maxD);
         }
 
+        if (minRating is { } atLeast)
+        {
+            Where("c.ratingAverage >= @minRating", "@minRating", atLeast);
+        }
+
         Dictionary<string, double>? nearest = null;
         if (latitude is { } lat && longitude is { } lng)
         {
@@ -200,7 +207,7 @@ public static class CatalogEndpoints
 
         var language = Language(http);
         var fingerprint = ContinuationTokens.Fingerprint("browse", cityId, q.Keyword, q.CategoryId, q.MinPriceFen, q.MaxPriceFen,
-            q.MinDurationMinutes, q.MaxDurationMinutes, q.Sort, latitude, longitude, maxDistanceKm);
+            q.MinDurationMinutes, q.MaxDurationMinutes, q.Sort, latitude, longitude, maxDistanceKm, minRating);
         ItemSummary Summary(ItemDocument i) => ItemSummary.From(i, language) with { NearestWorkerKm = nearest is null ? null : Math.Round(nearest[i.Id], 2) };
         if (q.Sort == BrowseSort.Distance)
         {
@@ -220,6 +227,7 @@ public static class CatalogEndpoints
         {
             BrowseSort.PriceAsc => ("priceKey", false, (Func<ItemDocument, string>)(i => i.PriceKey!)),
             BrowseSort.PriceDesc => ("priceKey", true, i => i.PriceKey!),
+            BrowseSort.Rating => ("ratingKey", false, i => i.RatingKey),
             _ => ("popularityKey", false, i => i.PopularityKey!),
         };
         var page = await store.KeysetPageAsync(ItemDocument.Kind, where.ToString(), definition, keyField, descending, keyOf,

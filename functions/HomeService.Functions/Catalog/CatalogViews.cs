@@ -18,11 +18,12 @@ public sealed record CategoryView(string Id, string Name, int SortOrder, IReadOn
 
 /// <param name="NearestWorkerKm">With a location: km to the nearest bookable worker who offers the item and whose area covers it.</param>
 public sealed record ItemSummary(
-    string Id, string Name, string CategoryId, long PriceFen, int DurationMinutes, string? Image, long Popularity, double? NearestWorkerKm = null)
+    string Id, string Name, string CategoryId, long PriceFen, int DurationMinutes, string? Image, long Popularity, double? NearestWorkerKm = null,
+    double RatingAverage = 0, int RatingCount = 0)
 {
     public static ItemSummary From(ItemDocument i, string language) =>
         new(i.Id, Localization.Pick(i.Name, i.Translations, language), i.CategoryId, i.PriceFen, i.DurationMinutes,
-            i.Images.Count > 0 ? i.Images[0] : null, i.Popularity);
+            i.Images.Count > 0 ? i.Images[0] : null, i.Popularity, RatingAverage: i.RatingAverage, RatingCount: i.RatingCount);
 }
 
 public sealed record ItemDetail(

@@ -24,7 +24,9 @@ public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvid
         public bool Counts => PaidFen > 0 && Cancellation is not { ValueKind: not System.Text.Json.JsonValueKind.Null } && PaidFen > RefundedFen + RefundPendingFen;
     }
 
-    /// <summary>Sets every item's popularity from its recent orders; returns how many items changed.</summary>
+    private sealed record ReviewScoreRow(string Id, string ItemId, int Overall);
+
+    /// <summary>Sets every item's popularity from its recent orders and its rating from its reviews; returns how many items changed.</summary>
     public async Task<int> RefreshAsync(CancellationToken ct)
     {
         var since = time.GetUtcNow() - Window;
@@ -38,11 +40,17 @@ public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvid
             .GroupBy(r => r.ItemId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
 
+        // Ratings from every review (a review is on its order and never edited): mean overall score per item.
+        var ratings = (await db.Orders.QueryAllByKeyAsync<ReviewScoreRow>("c.id, c.itemId, c.review.overall",
+                "c.type = @order AND c.review.overall >= 1", new Dictionary<string, object> { ["@order"] = OrderDocument.Kind }, "id", r => r.Id, ct))
+            .GroupBy(r => r.ItemId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (Math.Round(g.Average(r => r.Overall), 2), g.Count()), StringComparer.Ordinal);
+
         var items = await catalog.QueryAsync<ItemDocument>(ItemDocument.Kind, CatalogStore.Query(ItemDocument.Kind), ct);
         var changed = 0;
         foreach (var item in items)
         {
-            if (await SetAsync(item.Id, counts.GetValueOrDefault(item.Id), ct))
+            if (await SetAsync(item.Id, counts.GetValueOrDefault(item.Id), ratings.GetValueOrDefault(item.Id), ct))
             {
                 changed++;
             }
@@ -54,13 +62,14 @@ public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvid
     }
 
     /// <summary>ETag-conditional, re-read on a lost race (an admin edit in between keeps its changes).</summary>
-    private async Task<bool> SetAsync(string id, long popularity, CancellationToken ct)
+    private async Task<bool> SetAsync(string id, long popularity, (double Average, int Count) rating, CancellationToken ct)
     {
         while (true)
         {
             var current = await catalog.FindAsync<ItemDocument>(ItemDocument.Kind, id, ct);
             var searchText = current?.Document.CurrentSearchText();
-            if (current is null || (current.Document.Popularity == popularity && current.Document.SearchText == searchText))
+            if (current is null || (current.Document.Popularity == popularity && current.Document.SearchText == searchText &&
+                                    current.Document.RatingAverage == rating.Average && current.Document.RatingCount == rating.Count))
             {
                 return false;
             }
@@ -68,7 +77,11 @@ public sealed class ItemPopularity(CosmosDb db, CatalogStore catalog, TimeProvid
             try
             {
                 // The search text is rewritten too when its format changed (whole-term keyword search).
-                var next = current.Document with { Popularity = popularity, PopularityKey = SortKeys.Popularity(popularity, id), SearchText = searchText };
+                var next = current.Document with
+                {
+                    Popularity = popularity, PopularityKey = SortKeys.Popularity(popularity, id), SearchText = searchText,
+                    RatingAverage = rating.Average, RatingCount = rating.Count,
+                };
                 await catalog.ReplaceAsync(ItemDocument.Kind, id, next, current.ETag, ct);
                 return true;
             }

@@ -195,7 +195,7 @@ public sealed class HomeFeedTests(DispatchFactory factory)
                  {
                      ("sort=distance", "latitude", "required"), ("latitude=31.2", "longitude", "required"),
                      ($"{point}&maxDistanceKm=0", "maxDistanceKm", "out_of_range"), ("maxDistanceKm=5", "latitude", "required"),
-                     ("latitude=95&longitude=121", "latitude", "invalid"),
+                     ("latitude=95&longitude=121", "latitude", "invalid"), ("minRating=6", "minRating", "out_of_range"),
                  })
         {
             var bad = await anonymous.GetAsync($"/api/catalog/cities/{world.CityId}/items?{query}");

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using HomeService.Domain.Common;
 using HomeService.Domain.Orders;
 using HomeService.Functions.Booking;
+using HomeService.Functions.Catalog;
 using HomeService.Functions.Orders;
 using HomeService.Functions.Tests.Booking;
 using HomeService.Functions.Tests.Dispatch;
@@ -90,6 +91,21 @@ public sealed class ReviewTests(DispatchFactory factory)
         Assert.Equal([secondReview.GetProperty("id").GetString(), firstReviewId],
             card.GetProperty("recentReviews").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
         Assert.Empty(card.GetProperty("verifiedCertificates").EnumerateArray());
+        // The item's rating (search filter and sort) comes from its orders' reviews at the daily refresh.
+        var catalog = factory.Services.GetRequiredService<CatalogStore>();
+        var unrated = $"item-{Guid.NewGuid():N}"[..20];
+        var template = (await catalog.GetAsync<ItemDocument>(ItemDocument.Kind, world.Booking.ItemId, CancellationToken.None)).Document;
+        await catalog.UpsertAsync(ItemDocument.Kind, template with { Id = unrated, Name = "擦玻璃" }, CancellationToken.None);
+        await factory.Services.GetRequiredService<ItemPopularity>().RefreshAsync(CancellationToken.None);
+        var mean = Math.Round((4 + secondScore) / 2.0, 2);
+        var browse = $"/api/catalog/cities/{world.CityId}/items";
+        var byRating = await (await (await factory.CreateClient().GetAsync($"{browse}?sort=rating")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal([world.Booking.ItemId, unrated], byRating.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal((mean, 2), (byRating.GetProperty("items")[0].GetProperty("ratingAverage").GetDouble(), byRating.GetProperty("items")[0].GetProperty("ratingCount").GetInt32()));
+        var atMean = await (await (await factory.CreateClient().GetAsync($"{browse}?minRating={mean.ToString(System.Globalization.CultureInfo.InvariantCulture)}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Equal([world.Booking.ItemId], atMean.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        var above = await (await (await factory.CreateClient().GetAsync($"{browse}?minRating={(mean + 0.01).ToString(System.Globalization.CultureInfo.InvariantCulture)}")).EnsureStatusAsync(HttpStatusCode.OK)).ReadJsonAsync();
+        Assert.Empty(above.GetProperty("items").EnumerateArray());
         if (secondScore == 5)
         {
             // The anonymous one names nobody.

@@ -105,7 +105,7 @@ public static class Messages
         ["invalid_slug"] = ("Use lower-case letters, digits and inner hyphens (at most 64).", "仅可使用小写字母、数字和中间的连字符（最多 64 个）。"),
         ["invalid_language_tag"] = ("Not a language tag such as en or zh-CN.", "不是有效的语言标记（如 en、zh-CN）。"),
         ["invalid_number"] = ("Not a whole number.", "不是有效的整数。"),
-        ["invalid_sort"] = ("Sort by popularity, price_asc, price_desc or distance.", "排序方式须为 popularity、price_asc、price_desc 或 distance。"),
+        ["invalid_sort"] = ("Sort by popularity, price_asc, price_desc, rating or distance.", "排序方式须为 popularity、price_asc、price_desc、rating 或 distance。"),
         ["min_above_max"] = ("The minimum is greater than the maximum.", "最小值大于最大值。"),
         ["duplicate"] = ("Contains the same entry twice.", "包含重复的项。"),
         ["category_not_top_level"] = ("The parent must be a top-level category.", "上级分类必须是一级分类。"),
