@@ -9,8 +9,12 @@ using Microsoft.Azure.Cosmos;
 
 namespace HomeService.Functions.Scheduling;
 
-/// <summary>A worker who may serve a request, with the calendar document (and its ETag) it was judged on.</summary>
-public sealed record Candidate(WorkerDocument Worker, CandidateWorker Domain, CalendarDocument Calendar)
+/// <summary>
+/// A worker who may serve a request, with the calendar document (and its ETag) it was judged on. When
+/// <see cref="CalendarComplete"/> is false the calendar is a projection (only the reservations of the asked range) and
+/// must not be written back; when true it is the whole stored document, so a conditional replace at its ETag is safe.
+/// </summary>
+public sealed record Candidate(WorkerDocument Worker, CandidateWorker Domain, CalendarDocument Calendar, bool CalendarComplete = true)
 {
     public long? OwnPriceFen(string itemId) => Worker.Skills.FirstOrDefault(s => s.ItemId == itemId)?.OwnPriceFen;
 }
