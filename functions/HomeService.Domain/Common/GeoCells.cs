@@ -49,6 +49,32 @@ public static class GeoCells
     /// <summary>The cells an address is looked up by: its cell at each precision a cover may use.</summary>
     public static IReadOnlyList<string> Keys(GeoPoint point) => [Encode(point, FinePrecision), Encode(point, CoarsePrecision)];
 
+    /// <summary>Precision of the innermost ring of a nearest-first read (≈ 1.2 × 0.6 km cells, so a 3 × 3 block spans ≈ 3.6 × 1.8 km).</summary>
+    public const int InnerRingPrecision = 6;
+
+    /// <summary>Precision of the second ring (≈ 4.9 × 4.9 km cells, a 3 × 3 block ≈ 14.7 km across).</summary>
+    public const int OuterRingPrecision = 5;
+
+    /// <summary>
+    /// The cell of <paramref name="point"/> at <paramref name="precision"/> and its eight neighbours: every point within
+    /// one cell's width (or height) of <paramref name="point"/> lies in one of them.
+    /// </summary>
+    public static IReadOnlyList<string> Neighborhood(GeoPoint point, int precision)
+    {
+        var (cellLat, cellLon) = CellSize(precision);
+        var cells = new HashSet<string>(StringComparer.Ordinal);
+        for (var dLat = -1; dLat <= 1; dLat++)
+        {
+            for (var dLon = -1; dLon <= 1; dLon++)
+            {
+                var lat = Math.Clamp(point.Latitude + dLat * cellLat, -89.999999, 89.999999);
+                cells.Add(Encode(new GeoPoint(lat, Wrap(point.Longitude + dLon * cellLon)), precision));
+            }
+        }
+
+        return [.. cells.Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>Every cell (at one precision chosen by the radius) that has a point within <paramref name="radiusKm"/> of <paramref name="center"/>.</summary>
     public static IReadOnlyList<string> Cover(GeoPoint center, double radiusKm)
     {

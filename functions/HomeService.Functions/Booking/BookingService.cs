@@ -113,7 +113,11 @@ public sealed class BookingService(
         CheckStart(start, now, settings);
         var reservation = new Reservation(orderId, start, start.AddMinutes(service.Item.DurationMinutes), service.Location);
 
-        var found = await candidates.ForAsync(service, request.WorkerId, now, ct);
+        // Auto-assign chooses among the same nearest workers availability showed; a named worker is read whole.
+        var day = DateOnly.FromDateTime(ZoneTime.ToLocal(start, settings.Zone));
+        var found = request.WorkerId is null
+            ? await candidates.NearestAsync(service, day, day, now, ct, forRanking: true)
+            : await candidates.ForAsync(service, request.WorkerId, now, ct);
         var (ordered, scored) = request.WorkerId is { } designated
             ? ([await DesignatedAsync(designated, found, service, start, now, ct)], null)
             : Ranked(found, service, reservation, now, preferredWorkerId);

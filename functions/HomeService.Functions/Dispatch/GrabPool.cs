@@ -95,7 +95,7 @@ public sealed class GrabPool(CosmosDb db, WorkerSchedules schedules, CitySetting
             return null;
         }
 
-        var (plans, calendars) = await schedules.ForWorkersAsync([workerId], ct);
+        var (plans, calendars) = await schedules.ForWorkersAsync([workerId], null, ct);
         var plan = plans.GetValueOrDefault(workerId) ?? PlanDocument.Empty(workerId);
         var calendar = calendars.GetValueOrDefault(workerId) ?? CalendarDocument.Empty(workerId);
         return (Candidates.ToDomain(worker, plan, calendar.ToCalendar(time.GetUtcNow())), worker.CityId);

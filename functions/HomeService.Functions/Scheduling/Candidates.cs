@@ -45,12 +45,129 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     public Task<IReadOnlyList<Candidate>> ForAsync(ServiceRequest request, string? workerId, DateTimeOffset now, CancellationToken ct) =>
         ForAsync(request.Address.CityId, request.Item.Id, workerId, now, ct, request.Location);
 
+    /// <summary>How many workers an availability query or an auto-assigned booking considers: the nearest this many who cover the address.</summary>
+    public const int NearestLimit = 40;
+
+    /// <summary>How many workers "choose a worker" lists at most: the nearest this many who cover the address.</summary>
+    public const int ChoiceLimit = 100;
+
+    /// <summary>Reads of one ring at most: each asks past the rows before it, for as many as are still wanted.</summary>
+    private const int MaxReadsPerRing = 3;
+
+    /// <summary>Reservations and exceptions this far outside the asked range are still read: a booking late the day before can clash through travel and buffer.</summary>
+    private static readonly TimeSpan RangeMargin = TimeSpan.FromDays(1);
+
+    /// <summary>What a worker row of a nearest-first read carries when only scheduling needs it: the one skill asked for, no audit or offer history.</summary>
+    private const string SchedulingFields =
+        "c.id, c.type, c.status, c.realName, c.idNumberMasked, c.idNumberHash, c.cityId, c.createdAt, c.accepting, c.serviceRadiusKm, c.homeBase, c.rating, " +
+        "ARRAY(SELECT VALUE s FROM s IN c.skills WHERE s.itemId = @item) AS skills";
+
+    /// <summary>
+    /// The <paramref name="limit"/> workers nearest the request's address among those who cover it (approved, accepting, offering the
+    /// item, within their own radius), read ring by ring so the cost follows the workers near the address, not the city: first those
+    /// whose home base is in the 3 × 3 block of precision-6 cells around it (≈ 1.8–3.6 km), then the precision-5 block (≈ 15 km), then
+    /// any who cover it — each ring at most <paramref name="limit"/> rows (in id order inside a ring), stopping as soon as enough are
+    /// found. Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
+    /// margin each side): plan windows and exceptions of the range, reservations overlapping it — so
+    /// <see cref="Candidate.CalendarComplete"/> is false and a calendar change must read the whole document.
+    /// With <paramref name="fullProfiles"/> the worker rows are whole documents (the worker choice shows cards from them); with
+    /// <paramref name="forRanking"/> they carry the offer history too (auto-assign's acceptance-rate term).
+    /// </summary>
+    public async Task<IReadOnlyList<Candidate>> NearestAsync(
+        ServiceRequest request, DateOnly first, DateOnly last, DateTimeOffset now, CancellationToken ct,
+        int limit = NearestLimit, bool fullProfiles = false, bool forRanking = false)
+    {
+        var point = request.Location;
+        var (where, parameters) = Filter(request.Address.CityId, request.Item.Id, null, point);
+        var select = fullProfiles ? "*" : forRanking ? SchedulingFields + ", c.offers" : SchedulingFields;
+        var found = new Dictionary<string, (WorkerDocument Worker, double Meters)>(StringComparer.Ordinal);
+        (string? Field, int Precision)[] rings = [("homeCell6", GeoCells.InnerRingPrecision), ("homeCell5", GeoCells.OuterRingPrecision), (null, 0)];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (field, precision) in rings)
+        {
+            var ringWhere = where;
+            var ringParameters = new Dictionary<string, object>(parameters);
+            if (field is not null)
+            {
+                ringWhere += $" AND ARRAY_CONTAINS(@ring, c.{field})";
+                ringParameters["@ring"] = GeoCells.Neighborhood(point, precision);
+            }
+
+            // Rows the cells let through but the exact radius does not are skipped and asked past, a few times at most.
+            for (var attempt = 0; attempt < MaxReadsPerRing && found.Count < limit; attempt++)
+            {
+                var wanted = limit - found.Count;
+                var unseen = seen.Count == 0 ? "" : " AND NOT ARRAY_CONTAINS(@seen, c.id)";
+                var query = new QueryDefinition($"SELECT TOP {wanted} {select} FROM c WHERE {ringWhere}{unseen} ORDER BY c.id");
+                foreach (var (name, value) in ringParameters)
+                {
+                    query = query.WithParameter(name, value);
+                }
+
+                if (seen.Count > 0)
+                {
+                    query = query.WithParameter("@seen", seen.ToArray());
+                }
+
+                var rows = await db.Workers.QueryAllAsync<WorkerDocument>(query, null, ct);
+                foreach (var w in rows)
+                {
+                    seen.Add(w.Id);
+                    if (w.HomeBase is { } home && home.ToPoint().DistanceMetersTo(point) is var meters && meters <= w.ServiceRadiusKm * 1000)
+                    {
+                        found.TryAdd(w.Id, (w, meters));
+                    }
+                }
+
+                if (rows.Count < wanted)
+                {
+                    break; // the ring has no more
+                }
+            }
+
+            if (found.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        var nearest = found.Values.OrderBy(f => f.Meters).ThenBy(f => f.Worker.Id, StringComparer.Ordinal).Take(limit).Select(f => f.Worker).ToList();
+        var zone = request.Settings.Zone;
+        var range = new ScheduleRange(ZoneTime.ToUtc(first, 0, zone) - RangeMargin, ZoneTime.ToUtc(last.AddDays(1), 0, zone) + RangeMargin,
+            first.AddDays(-1), last.AddDays(1));
+        var (plans, calendars) = await schedules.ForWorkersAsync([.. nearest.Select(w => w.Id)], range, ct);
+        return [.. nearest.Select(w => Of(w, plans, calendars, now, complete: false))];
+    }
+
     /// <summary>
     /// Approved, accepting workers of the city who offer the item (one of them when <paramref name="workerId"/> is given);
     /// with <paramref name="near"/> and no <paramref name="workerId"/>, only those whose geohash cells contain it (<see cref="GeoCells"/>), so the read
     /// follows the workers who may reach the address, not the city. A document written before cells existed is read too.
     /// </summary>
     public async Task<IReadOnlyList<Candidate>> ForAsync(string cityId, string itemId, string? workerId, DateTimeOffset now, CancellationToken ct, GeoPoint? near = null)
+    {
+        var (where, parameters) = Filter(cityId, itemId, workerId, workerId is null ? near : null);
+
+        // Keyset pages by id: a city has more workers than one query page.
+        var workers = (await db.Workers.QueryAllByKeyAsync<WorkerDocument>("*", where, parameters, "id", w => w.Id, ct))
+            .Where(w => w.HomeBase is not null).ToList();
+        var (plans, calendars) = await schedules.ForWorkersAsync([.. workers.Select(w => w.Id)], null, ct);
+        return [.. workers.Select(w => Of(w, plans, calendars, now, complete: true))];
+    }
+
+    private static Candidate Of(
+        WorkerDocument w, Dictionary<string, PlanDocument> plans, Dictionary<string, CalendarDocument> calendars, DateTimeOffset now, bool complete)
+    {
+        var plan = plans.GetValueOrDefault(w.Id) ?? PlanDocument.Empty(w.Id);
+        var calendar = calendars.GetValueOrDefault(w.Id) ?? CalendarDocument.Empty(w.Id);
+        return new Candidate(w, ToDomain(w, plan, calendar.ToCalendar(now)), calendar, complete);
+    }
+
+    /// <summary>
+    /// The candidate filter: approved, accepting workers of the city offering the item (one of them with <paramref name="workerId"/>);
+    /// with <paramref name="near"/>, only those whose cells contain it, or written before cells existed.
+    /// </summary>
+    private static (string Where, Dictionary<string, object> Parameters) Filter(string cityId, string itemId, string? workerId, GeoPoint? near)
     {
         var where = "c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND ARRAY_CONTAINS(c.skillItemIds, @item)";
         var parameters = new Dictionary<string, object> { ["@approved"] = "approved", ["@city"] = cityId, ["@item"] = itemId };
@@ -60,8 +177,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
             parameters["@worker"] = workerId;
         }
 
-        // A named worker is one document anyway, and an address outside their area must say so (outside_service_radius).
-        if (near is { } point && workerId is null)
+        if (near is { } point)
         {
             var keys = GeoCells.Keys(point);
             where += " AND (NOT IS_DEFINED(c.geoCells) OR " + string.Join(" OR ", keys.Select((_, i) => $"ARRAY_CONTAINS(c.geoCells, @cell{i})")) + ")";
@@ -71,16 +187,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
             }
         }
 
-        // Keyset pages by id: a city has more workers than one query page.
-        var workers = (await db.Workers.QueryAllByKeyAsync<WorkerDocument>("*", where, parameters, "id", w => w.Id, ct))
-            .Where(w => w.HomeBase is not null).ToList();
-        var (plans, calendars) = await schedules.ForWorkersAsync([.. workers.Select(w => w.Id)], ct);
-        return [.. workers.Select(w =>
-        {
-            var plan = plans.GetValueOrDefault(w.Id) ?? PlanDocument.Empty(w.Id);
-            var calendar = calendars.GetValueOrDefault(w.Id) ?? CalendarDocument.Empty(w.Id);
-            return new Candidate(w, ToDomain(w, plan, calendar.ToCalendar(now)), calendar);
-        })];
+        return (where, parameters);
     }
 
     public static CandidateWorker ToDomain(WorkerDocument w, PlanDocument plan, WorkerCalendar calendar) => new(

@@ -87,7 +87,10 @@ public static class ScheduleEndpoints
                 var (first, last) = DateRange(from, to, maxDays: AvailabilityCalculator.MaxRangeDays);
                 var request = await candidates.ResolveAsync(http.User.UserId(), itemId!, addressId!, ct);
                 var now = time.GetUtcNow();
-                var workers = await candidates.ForAsync(request, string.IsNullOrEmpty(workerId) ? null : workerId, now, ct);
+                // A named worker is read exactly; otherwise the nearest who cover the address (Candidates.NearestLimit), so the cost follows them, not the city.
+                var workers = string.IsNullOrEmpty(workerId)
+                    ? await candidates.NearestAsync(request, first, last, now, ct)
+                    : await candidates.ForAsync(request, workerId, now, ct);
                 var query = new AvailabilityQuery(request.Spec, request.Location, first, last, string.IsNullOrEmpty(workerId) ? null : workerId, now,
                     request.Settings.Zone, request.Settings.Availability);
                 var result = AvailabilityCalculator.Find(query, [.. workers.Select(c => c.Domain)]);
@@ -98,7 +101,7 @@ public static class ScheduleEndpoints
 
                 return TypedResults.Ok(new AvailabilityView(request.Settings.Zone.Id, request.Settings.Availability.StepMinutes, request.Item.DurationMinutes,
                     [.. result.Slots.Select(s => new SlotView(s.Start, s.WorkerCount))]));
-            }).WithSummary("Bookable starts for an item at one of my addresses over local dates from..to (≤ 30 days), with how many workers can take each")
+            }).WithSummary("Bookable starts for an item at one of my addresses over local dates from..to (≤ 30 days), with how many of the nearest workers who cover the address (at most 40) can take each")
             .ProducesValidationProblem();
 
         var admin = routes.MapGroup("/api/admin/cities").WithTags("City settings").RequireAuthorization(Roles.Admin);

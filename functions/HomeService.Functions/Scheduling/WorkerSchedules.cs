@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Net;
 using HomeService.Domain.Scheduling;
@@ -7,6 +8,9 @@ using HomeService.Functions.Workers;
 using Microsoft.Azure.Cosmos;
 
 namespace HomeService.Functions.Scheduling;
+
+/// <summary>The part of workers' schedules a query needs: reservations overlapping <see cref="From"/>..<see cref="To"/>, exceptions on <see cref="FirstDate"/>..<see cref="LastDate"/>.</summary>
+public readonly record struct ScheduleRange(DateTimeOffset From, DateTimeOffset To, DateOnly FirstDate, DateOnly LastDate);
 
 /// <summary>Data access of the `schedules` container: a worker's plan document and calendar document.</summary>
 public sealed class WorkerSchedules(CosmosDb db, TimeProvider time)
@@ -105,9 +109,13 @@ public sealed class WorkerSchedules(CosmosDb db, TimeProvider time)
         }
     }
 
-    /// <summary>Plans and calendars of many workers in one query (the query text names the partitions: the local server ignores the option).</summary>
+    /// <summary>
+    /// Plans and calendars of many workers in one query per chunk (the query text names the partitions: the local server ignores
+    /// the option). With <paramref name="range"/> they are projections: the plan's exceptions inside the range's dates and the
+    /// calendar's reservations overlapping its instants (the weekly days and the ETag always) — never written back.
+    /// </summary>
     public async Task<(Dictionary<string, PlanDocument> Plans, Dictionary<string, CalendarDocument> Calendars)> ForWorkersAsync(
-        IReadOnlyCollection<string> workerIds, CancellationToken ct)
+        IReadOnlyCollection<string> workerIds, ScheduleRange? range, CancellationToken ct)
     {
         var plans = new Dictionary<string, PlanDocument>(StringComparer.Ordinal);
         var calendars = new Dictionary<string, CalendarDocument>(StringComparer.Ordinal);
@@ -116,16 +124,31 @@ public sealed class WorkerSchedules(CosmosDb db, TimeProvider time)
             return (plans, calendars);
         }
 
+        var select = range is null ? "*"
+            : "c.id, c.workerId, c.type, c.days, c._etag, " +
+              "ARRAY(SELECT VALUE e FROM e IN c.exceptions WHERE e.date >= @firstDate AND e.date <= @lastDate) AS exceptions, " +
+              "ARRAY(SELECT VALUE r FROM r IN c.reservations WHERE r[\"end\"] > @from AND r.start < @to) AS reservations";
+
         // A worker has at most one plan and one calendar, so a chunk of ids is at most 2 × chunk rows: one page each.
         foreach (var chunk in workerIds.Chunk(CosmosExtensions.KeysetChunk / 2))
         {
-            var query = new QueryDefinition("SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.workerId) AND (c.type = @plan OR c.type = @calendar)")
+            var query = new QueryDefinition($"SELECT {select} FROM c WHERE ARRAY_CONTAINS(@ids, c.workerId) AND (c.type = @plan OR c.type = @calendar)")
                 .WithParameter("@ids", chunk).WithParameter("@plan", PlanDocument.Kind).WithParameter("@calendar", CalendarDocument.Kind);
+            if (range is { } r)
+            {
+                // Stored instants are UTC ISO-8601 text, so they compare as text; the range's margin absorbs any difference in precision.
+                query = query.WithParameter("@from", Iso(r.From)).WithParameter("@to", Iso(r.To))
+                    .WithParameter("@firstDate", r.FirstDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+                    .WithParameter("@lastDate", r.LastDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+
             Collect(await Container.QueryAllAsync<JsonElement>(query, null, ct), plans, calendars);
         }
 
         return (plans, calendars);
     }
+
+    private static string Iso(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
 
     private static void Collect(IEnumerable<JsonElement> rows, Dictionary<string, PlanDocument> plans, Dictionary<string, CalendarDocument> calendars)
     {

@@ -67,10 +67,11 @@ public sealed class WorkerChoices(Candidates candidates, UploadStore uploads, Ti
         var request = await candidates.ResolveAsync(userId, itemId, addressId, ct);
         var now = time.GetUtcNow();
         var zone = request.Settings.Zone;
-        var found = (await candidates.ForAsync(request, null, now, ct))
-            .Where(c => c.Worker.HomeBase!.ToPoint().DistanceMetersTo(request.Location) <= c.Worker.ServiceRadiusKm * 1000).ToList();
         var today = DateOnly.FromDateTime(ZoneTime.ToLocal(now, zone));
-        var soonest = FirstStarts(request, found, today, today.AddDays(SoonestDays - 1), now);
+        var lastDay = today.AddDays(SoonestDays - 1);
+        var found = await candidates.NearestAsync(request, q.FreeOn is { } f && f < today ? f : today, q.FreeOn is { } g && g > lastDay ? g : lastDay, now, ct,
+            Candidates.ChoiceLimit, fullProfiles: true);
+        var soonest = FirstStarts(request, found, today, lastDay, now);
         var freeThatDay = q.FreeOn is { } day ? FirstStarts(request, found, day, day, now) : null;
 
         var rows = found

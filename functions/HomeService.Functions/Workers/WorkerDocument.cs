@@ -69,6 +69,12 @@ public sealed record WorkerDocument
     /// (profile update, admin approval, a re-audited change) made them. Internal; never served.
     /// </summary>
     public IReadOnlyList<string> GeoCells => HomeBase is null ? [] : HomeService.Domain.Common.GeoCells.Cover(HomeBase.ToPoint(), ServiceRadiusKm);
+
+    /// <summary>The home base's geohash at the inner-ring precision: nearest-first candidate reads ask for a 3 × 3 block of these first. Derived, internal.</summary>
+    public string? HomeCell6 => HomeBase is null ? null : HomeService.Domain.Common.GeoCells.Encode(HomeBase.ToPoint(), HomeService.Domain.Common.GeoCells.InnerRingPrecision);
+
+    /// <summary>The home base's geohash at the outer-ring precision (the second ring of a nearest-first read). Derived, internal.</summary>
+    public string? HomeCell5 => HomeBase is null ? null : HomeService.Domain.Common.GeoCells.Encode(HomeBase.ToPoint(), HomeService.Domain.Common.GeoCells.OuterRingPrecision);
     public bool Accepting { get; init; }
     public RatingSummary Rating { get; init; } = RatingSummary.None;
     /// <summary>Recent offer outcomes (accepted / rejected / expired): the acceptance-rate term of auto-assign.</summary>

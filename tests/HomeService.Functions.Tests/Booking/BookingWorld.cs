@@ -128,17 +128,18 @@ public sealed class BookingWorld(BookingFactory factory)
     /// <paramref name="count"/> approved workers at the centre working 08:00–20:00 every day, written straight into
     /// `workers` and `schedules` (no HTTP, no sign-in): for tests that need more candidates than one query page.
     /// </summary>
-    public async Task<IReadOnlyList<string>> WorkersWrittenAsync(int count, double radiusKm = 30)
+    public async Task<IReadOnlyList<string>> WorkersWrittenAsync(int count, double radiusKm = 30, (double Lat, double Lng)? at = null, string idPrefix = "wkr_")
     {
+        var (lat, lng) = at ?? (Center.Lat, Center.Lng);
         var days = Enum.GetValues<DayOfWeek>().Select(d => new DayPlanDto(d, [new IntervalDto("08:00", "20:00")], null)).ToList();
-        var ids = Enumerable.Range(0, count).Select(_ => $"wkr_{Guid.NewGuid():N}").ToList();
+        var ids = Enumerable.Range(0, count).Select(_ => $"{idPrefix}{Guid.NewGuid():N}").ToList();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, ct) =>
         {
             await Db.Workers.CreateItemAsync(new WorkerDocument
             {
                 Id = id, Status = AuditStatus.Approved, RealName = "张师傅", IdNumberMasked = "3101**********1234", IdNumberHash = id, CityId = CityId,
                 Skills = [new WorkerSkill(ItemId, null)], SkillItemIds = [ItemId], ServiceRadiusKm = radiusKm,
-                HomeBase = new GeoLocation(Center.Lat, Center.Lng), Accepting = true, Rating = new RatingSummary(4.5, 10), CreatedAt = Factory.Clock.GetUtcNow(),
+                HomeBase = new GeoLocation(lat, lng), Accepting = true, Rating = new RatingSummary(4.5, 10), CreatedAt = Factory.Clock.GetUtcNow(),
             }, new PartitionKey(id), cancellationToken: ct);
             await Db.Schedules.CreateItemAsync(new PlanDocument { WorkerId = id, Days = days }, new PartitionKey(id), cancellationToken: ct);
         });
