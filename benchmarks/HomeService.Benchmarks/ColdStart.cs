@@ -45,25 +45,7 @@ public static class ColdStart
         var data = Path.Combine(Path.GetTempPath(), $"homeservice-coldstart-{System.Environment.ProcessId}");
         using var stack = StartStack(root, data);
         var settings = JsonDocument.Parse(stack.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The local stack did not start."));
-        string Setting(string name) => settings.RootElement.GetProperty(name).GetString()!;
-        var signingKey = Path.Combine(data, "jwt-signing-key");
-        var hostEnvironment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Cosmos__Endpoint"] = Setting("cosmosEndpoint"),
-            ["Cosmos__Key"] = Setting("cosmosKey"),
-            ["Cosmos__CreateIfNotExists"] = "true",
-            ["Cosmos__LocalServer"] = "true",
-            ["Storage__ConnectionString"] = Setting("storageConnectionString"),
-            ["Hosting__CreateQueues"] = "true",
-            ["Seed__Demo"] = "true",
-            ["Money__PayoutProvider"] = "Sandbox",
-            ["Auth__Sms__Provider"] = "Sandbox",
-            ["Auth__WeChat__Provider"] = "Sandbox",
-            ["Auth__BootstrapAdminPhones__0"] = "13800000000",
-            ["Auth__SigningKeyFile"] = signingKey,
-            ["Diagnostics__CosmosUsageHeaders"] = "true",
-        };
+        var hostEnvironment = HostEnvironment(settings, Path.Combine(data, "jwt-signing-key"), seedDemo: true);
         var bare = new App("bare minimal app", bareDll, new Dictionary<string, string>());
         var host = new App("local host", hostDll, hostEnvironment);
 
@@ -97,6 +79,29 @@ public static class ColdStart
                 Directory.Delete(data, recursive: true);
             }
         }
+    }
+
+    /// <summary>The local host's environment as scripts/run.sh sets it, on the stack whose settings line is <paramref name="settings"/>, with usage headers on.</summary>
+    internal static Dictionary<string, string> HostEnvironment(JsonDocument settings, string signingKeyFile, bool seedDemo)
+    {
+        string Setting(string name) => settings.RootElement.GetProperty(name).GetString()!;
+        return new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Cosmos__Endpoint"] = Setting("cosmosEndpoint"),
+            ["Cosmos__Key"] = Setting("cosmosKey"),
+            ["Cosmos__CreateIfNotExists"] = "true",
+            ["Cosmos__LocalServer"] = "true",
+            ["Storage__ConnectionString"] = Setting("storageConnectionString"),
+            ["Hosting__CreateQueues"] = "true",
+            ["Seed__Demo"] = seedDemo ? "true" : "false",
+            ["Money__PayoutProvider"] = "Sandbox",
+            ["Auth__Sms__Provider"] = "Sandbox",
+            ["Auth__WeChat__Provider"] = "Sandbox",
+            ["Auth__BootstrapAdminPhones__0"] = "13800000000",
+            ["Auth__SigningKeyFile"] = signingKeyFile,
+            ["Diagnostics__CosmosUsageHeaders"] = "true",
+        };
     }
 
     private static string Table(List<Sample> bare, List<Sample> host, int runs)
@@ -195,7 +200,7 @@ public static class ColdStart
         }
     }
 
-    private static void Stop(Process process)
+    internal static void Stop(Process process)
     {
         if (process.HasExited)
         {
@@ -211,7 +216,7 @@ public static class ColdStart
     }
 
     /// <summary>utime + stime of the process (fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms).</summary>
-    private static double CpuMilliseconds(int pid)
+    internal static double CpuMilliseconds(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
@@ -225,7 +230,7 @@ public static class ColdStart
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    private static void Publish(string root, string project, string output)
+    internal static void Publish(string root, string project, string output)
     {
         Console.WriteLine($"dotnet publish {project} -c Release -o {Path.GetRelativePath(root, output)}");
         if (Directory.Exists(output))
@@ -247,7 +252,7 @@ public static class ColdStart
         }
     }
 
-    private static Process StartStack(string root, string data) =>
+    internal static Process StartStack(string root, string data) =>
         Process.Start(new ProcessStartInfo("node", [Path.Combine(root, "scripts", "local-stack.mjs"), "--ephemeral", "--data", data])
         {
             WorkingDirectory = root,
@@ -256,14 +261,14 @@ public static class ColdStart
             UseShellExecute = false,
         }) ?? throw new InvalidOperationException("node could not be started");
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string Uptime()
+    internal static string Uptime()
     {
         try
         {
@@ -278,7 +283,7 @@ public static class ColdStart
         }
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -291,7 +296,7 @@ public static class ColdStart
         throw new InvalidOperationException("HomeService.Functions.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static int IntArg(string[] args, string name, int fallback)
+    internal static int IntArg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
