@@ -42,7 +42,7 @@ public sealed class BookingService(
     {
         Validate(request.ItemId, request.AddressId, request.Start, request.WorkerId, request.Quantity, request.Notes).ThrowIfInvalid();
         return idempotency.RunAsync(userId, key, "order", IdempotencyRecords.Hash("order", request),
-            record => PlaceAsync(userId, record.ResultId, request, series: null, preferredWorkerId: null, ct),
+            (record, fresh) => PlaceAsync(userId, record.ResultId, request, series: null, preferredWorkerId: null, mayExist: !fresh, ct),
             record => FindAsync(record.ResultId, ct), ct);
     }
 
@@ -53,9 +53,9 @@ public sealed class BookingService(
             .Check(request.Occurrences is >= Recurrence.MinOccurrences and <= Recurrence.MaxOccurrences, "occurrences", "out_of_range", Recurrence.MinOccurrences, Recurrence.MaxOccurrences)
             .ThrowIfInvalid();
         return await idempotency.RunAsync(userId, key, "series", IdempotencyRecords.Hash("series", request),
-            async record =>
+            async (record, fresh) =>
             {
-                var series = await PlaceSeriesAsync(userId, record.ResultId, request, languageTag, ct);
+                var series = await PlaceSeriesAsync(userId, record.ResultId, request, languageTag, mayExist: !fresh, ct);
                 await idempotency.SaveResultAsync(record, series, ct);
                 return series;
             },
@@ -65,7 +65,8 @@ public sealed class BookingService(
     public async Task<OrderDocument?> FindAsync(string orderId, CancellationToken ct) =>
         (await db.Orders.ReadOrNullAsync<OrderDocument>(orderId, orderId, ct))?.Resource;
 
-    private async Task<SeriesView> PlaceSeriesAsync(string userId, string seriesId, RecurringBookingRequest request, string languageTag, CancellationToken ct)
+    private async Task<SeriesView> PlaceSeriesAsync(
+        string userId, string seriesId, RecurringBookingRequest request, string languageTag, bool mayExist, CancellationToken ct)
     {
         var service = await candidates.ResolveAsync(userId, request.ItemId!, request.AddressId!, ct);
         var zone = service.Settings.Zone;
@@ -81,7 +82,7 @@ public sealed class BookingService(
             try
             {
                 // Later visits prefer the worker of the first one: customers want the same person each time.
-                var order = await PlaceAsync(userId, $"{seriesId}-{i + 1:00}", one, (seriesId, i + 1), worker, ct);
+                var order = await PlaceAsync(userId, $"{seriesId}-{i + 1:00}", one, (seriesId, i + 1), worker, mayExist, ct);
                 worker ??= order.Reservation.WorkerId;
                 orders.Add(OrderView.Of(order, languageTag));
             }
@@ -96,11 +97,15 @@ public sealed class BookingService(
         return new SeriesView(seriesId, request.Frequency!, orders, skipped);
     }
 
-    /// <summary>Places order <paramref name="orderId"/>; a run resumed under the same id returns the order it already wrote.</summary>
+    /// <summary>
+    /// Places order <paramref name="orderId"/>; a run resumed under the same id returns the order it already wrote.
+    /// <paramref name="mayExist"/> is false only for an id minted by this very run (a fresh idempotency record), which no
+    /// order can have yet: then the look-up is skipped (a concurrent writer of the same id still meets the 409 in <see cref="CreateOrderAsync"/>).
+    /// </summary>
     private async Task<OrderDocument> PlaceAsync(
-        string userId, string orderId, BookingRequest request, (string Id, int Index)? series, string? preferredWorkerId, CancellationToken ct)
+        string userId, string orderId, BookingRequest request, (string Id, int Index)? series, string? preferredWorkerId, bool mayExist, CancellationToken ct)
     {
-        if (await FindAsync(orderId, ct) is { } existing)
+        if (mayExist && await FindAsync(orderId, ct) is { } existing)
         {
             return existing;
         }
@@ -134,7 +139,11 @@ public sealed class BookingService(
             }
 
             var workerId = candidate.Worker.Id;
-            if (await reservations.HoldAsync(workerId, reservation, settings.Travel, service.Item.BufferMinutes, ct) == HoldOutcome.Conflict)
+            // The hold starts from the calendar the candidates were judged on (when it is the whole document), the confirm
+            // from the document the hold wrote: each is a conditional write at that ETag, and a lost one reads and decides again.
+            var (outcome, held) = await reservations.HoldAsync(
+                workerId, reservation, settings.Travel, service.Item.BufferMinutes, candidate.CalendarComplete ? candidate.Calendar : null, ct);
+            if (outcome == HoldOutcome.Conflict)
             {
                 continue;
             }
@@ -187,7 +196,7 @@ public sealed class BookingService(
             }.Apply(decision.Events, now);
 
             var written = await CreateOrderAsync(order, ct);
-            if (!await reservations.ConfirmAsync(workerId, reservation, settings.Travel, service.Item.BufferMinutes, ct))
+            if (!await reservations.ConfirmAsync(workerId, reservation, settings.Travel, service.Item.BufferMinutes, held, ct))
             {
                 // Only when this run stalled past the hold and someone took the time meanwhile: the order must not stand without it.
                 await CancelUnheldAsync(written, ct);

@@ -63,11 +63,13 @@ public sealed class IdempotencyRecords(CosmosDb db, TimeProvider time, ILogger<I
 
     /// <summary>
     /// Runs <paramref name="firstRun"/> once per key; replays get <paramref name="findResult"/>'s answer (Created = false).
-    /// A first run refused before producing a result frees the key, so a retry runs again.
+    /// A first run refused before producing a result frees the key, so a retry runs again. <paramref name="firstRun"/> is
+    /// told whether the record is fresh (created by this call, so nothing under its result id can exist yet) or resumed
+    /// (taken over from a run that died, which may have written part of the result).
     /// </summary>
     public async Task<(T Result, bool Created)> RunAsync<T>(
         string userId, string key, string scope, string hash,
-        Func<IdempotencyRecord, Task<T>> firstRun, Func<IdempotencyRecord, Task<T?>> findResult, CancellationToken ct)
+        Func<IdempotencyRecord, bool, Task<T>> firstRun, Func<IdempotencyRecord, Task<T?>> findResult, CancellationToken ct)
         where T : class
     {
         var id = $"{userId}:{key}";
@@ -79,7 +81,7 @@ public sealed class IdempotencyRecords(CosmosDb db, TimeProvider time, ILogger<I
             try
             {
                 record = (await db.Idempotency.CreateItemAsync(record, new PartitionKey(id), cancellationToken: ct)).Resource;
-                return (await RunOwnedAsync(record, firstRun, findResult, ct), true);
+                return (await RunOwnedAsync(record, fresh: true, firstRun, findResult, ct), true);
             }
             catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
             {
@@ -108,7 +110,7 @@ public sealed class IdempotencyRecords(CosmosDb db, TimeProvider time, ILogger<I
                 {
                     takeover = (await db.Idempotency.ReplaceItemAsync(takeover, id, new PartitionKey(id), new ItemRequestOptions { IfMatchEtag = existing.ETag }, ct)).Resource;
                     logger.LogWarning("Idempotency record {RecordId} was abandoned; resuming it", id);
-                    return (await RunOwnedAsync(takeover, firstRun, findResult, ct), true);
+                    return (await RunOwnedAsync(takeover, fresh: false, firstRun, findResult, ct), true);
                 }
                 catch (CosmosException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
                 {
@@ -133,12 +135,13 @@ public sealed class IdempotencyRecords(CosmosDb db, TimeProvider time, ILogger<I
         await db.Idempotency.UpsertItemAsync(record with { Result = element, ETag = null }, new PartitionKey(record.Id), cancellationToken: ct);
     }
 
-    private async Task<T> RunOwnedAsync<T>(IdempotencyRecord record, Func<IdempotencyRecord, Task<T>> firstRun, Func<IdempotencyRecord, Task<T?>> findResult, CancellationToken ct)
+    private async Task<T> RunOwnedAsync<T>(
+        IdempotencyRecord record, bool fresh, Func<IdempotencyRecord, bool, Task<T>> firstRun, Func<IdempotencyRecord, Task<T?>> findResult, CancellationToken ct)
         where T : class
     {
         try
         {
-            return await firstRun(record);
+            return await firstRun(record, fresh);
         }
         catch (AppException)
         {

@@ -11,7 +11,10 @@ public enum HoldOutcome { Held, Conflict }
 /// <summary>
 /// Changes to workers' calendar documents. Each change reads the calendar, decides with <see cref="WorkerCalendar"/>,
 /// and writes back at the ETag it read; a lost race (412/409) reads again and decides again, so two orders can never
-/// hold overlapping (buffer- and travel-widened) time of one worker.
+/// hold overlapping (buffer- and travel-widened) time of one worker. A caller that already has the whole document
+/// (booking: the one its candidates were judged on, or the one its hold wrote) may hand it in as the first attempt's
+/// read: it is settled and decided on exactly like a fresh read, and only a write that wins at its ETag counts; a lost
+/// write, or a decision to write nothing, falls back to reading.
 /// <para>
 /// Crash safety: a booking first <see cref="HoldAsync">holds</see> the time with an expiry, then writes the order,
 /// then <see cref="ConfirmAsync">confirms</see> the hold. If the process dies before the order is written, the hold
@@ -29,8 +32,16 @@ public sealed class Reservations(WorkerSchedules schedules, CosmosDb db, TimePro
 
     private const int MaxAttempts = 64;
 
-    public Task<HoldOutcome> HoldAsync(string workerId, Reservation reservation, TravelRules travel, int bufferMinutes, CancellationToken ct) =>
-        ChangeAsync(workerId, (document, calendar, now) =>
+    public async Task<HoldOutcome> HoldAsync(string workerId, Reservation reservation, TravelRules travel, int bufferMinutes, CancellationToken ct) =>
+        (await HoldAsync(workerId, reservation, travel, bufferMinutes, known: null, ct)).Outcome;
+
+    /// <summary>
+    /// Holds the time, starting from <paramref name="known"/> (the whole calendar document with its ETag) when given.
+    /// <c>Written</c> is the calendar as this hold stored it, with its new ETag, for <see cref="ConfirmAsync(string, Reservation, TravelRules, int, CalendarDocument?, CancellationToken)"/>.
+    /// </summary>
+    public async Task<(HoldOutcome Outcome, CalendarDocument? Written)> HoldAsync(
+        string workerId, Reservation reservation, TravelRules travel, int bufferMinutes, CalendarDocument? known, CancellationToken ct) =>
+        await ChangeAsync(workerId, known, (document, calendar, now) =>
             WorkerCalendar.TryReserve(calendar, reservation, travel, bufferMinutes) switch
             {
                 CalendarChange.Applied a => (With(document, a.Calendar, now, held: reservation.OrderId, holdUntil: now + HoldDuration), HoldOutcome.Held),
@@ -38,9 +49,15 @@ public sealed class Reservations(WorkerSchedules schedules, CosmosDb db, TimePro
                 var other => throw new InvalidOperationException($"Unexpected calendar change {other}"),
             }, ct);
 
-    /// <summary>Makes the order's hold permanent. If the hold was lost meanwhile, holds the time again if still free; false when it is not.</summary>
     public Task<bool> ConfirmAsync(string workerId, Reservation reservation, TravelRules travel, int bufferMinutes, CancellationToken ct) =>
-        ChangeAsync(workerId, (document, calendar, now) =>
+        ConfirmAsync(workerId, reservation, travel, bufferMinutes, known: null, ct);
+
+    /// <summary>
+    /// Makes the order's hold permanent. If the hold was lost meanwhile, holds the time again if still free; false when it is not.
+    /// Starts from <paramref name="known"/> (the document the hold wrote) when given.
+    /// </summary>
+    public async Task<bool> ConfirmAsync(string workerId, Reservation reservation, TravelRules travel, int bufferMinutes, CalendarDocument? known, CancellationToken ct) =>
+        (await ChangeAsync(workerId, known, (document, calendar, now) =>
         {
             if (document.Reservations.FirstOrDefault(r => r.OrderId == reservation.OrderId) is { } entry &&
                 entry.Start == reservation.Start && entry.End == reservation.End)
@@ -55,44 +72,58 @@ public sealed class Reservations(WorkerSchedules schedules, CosmosDb db, TimePro
                 CalendarChange.Applied a => (With(document, a.Calendar, now, held: reservation.OrderId, holdUntil: null), true),
                 _ => (null, false),
             };
-        }, ct);
+        }, ct)).Result;
 
-    public Task<bool> ReleaseAsync(string workerId, string orderId, CancellationToken ct) =>
-        ChangeAsync(workerId, (document, calendar, now) =>
+    public async Task<bool> ReleaseAsync(string workerId, string orderId, CancellationToken ct) =>
+        (await ChangeAsync(workerId, known: null, (document, calendar, now) =>
             calendar.Find(orderId) is null && document.Reservations.All(r => r.OrderId != orderId)
                 ? (null, false)
-                : (document with { Reservations = [.. document.Reservations.Where(r => r.OrderId != orderId)] }, true), ct);
+                : (document with { Reservations = [.. document.Reservations.Where(r => r.OrderId != orderId)] }, true), ct)).Result;
 
     /// <summary>Moves the order's reservation in one replace: the new time is checked against all others and swapped in, never both held, never none.</summary>
-    public Task<CalendarChange> MoveAsync(string workerId, Reservation moved, TravelRules travel, int bufferMinutes, CancellationToken ct) =>
-        ChangeAsync(workerId, (document, calendar, now) =>
+    public async Task<CalendarChange> MoveAsync(string workerId, Reservation moved, TravelRules travel, int bufferMinutes, CancellationToken ct) =>
+        (await ChangeAsync(workerId, known: null, (document, calendar, now) =>
         {
             var change = WorkerCalendar.TryMove(calendar, moved.OrderId, moved, travel, bufferMinutes);
             return change is CalendarChange.Applied a ? (With(document, a.Calendar, now, held: moved.OrderId, holdUntil: null), change) : (null, change);
-        }, ct);
+        }, ct)).Result;
 
     /// <summary>
     /// The read–decide–conditional-write loop. <paramref name="decide"/> sees the calendar with expired holds settled and
-    /// returns the document to write (null: nothing to write) and its result.
+    /// returns the document to write (null: nothing to write) and its result; <c>Written</c> is the stored document with
+    /// its new ETag (null when nothing was written). The first attempt starts from <paramref name="known"/> when given,
+    /// instead of a read; since that copy may be stale, only a won write ends the loop on it.
     /// </summary>
-    private async Task<T> ChangeAsync<T>(
-        string workerId, Func<CalendarDocument, WorkerCalendar, DateTimeOffset, (CalendarDocument? Next, T Result)> decide, CancellationToken ct)
+    private async Task<(T Result, CalendarDocument? Written)> ChangeAsync<T>(
+        string workerId, CalendarDocument? known, Func<CalendarDocument, WorkerCalendar, DateTimeOffset, (CalendarDocument? Next, T Result)> decide,
+        CancellationToken ct)
     {
+        if (known is not null && known.WorkerId != workerId)
+        {
+            throw new ArgumentException($"The calendar handed in is worker {known.WorkerId}'s, not {workerId}'s", nameof(known));
+        }
+
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var read = await schedules.GetCalendarAsync(workerId, ct);
+            var unverified = attempt == 0 && known is not null;
+            var read = unverified ? known! : await schedules.GetCalendarAsync(workerId, ct);
             var now = time.GetUtcNow();
             var settled = await SettleExpiredHoldsAsync(read, now, ct);
             var (next, result) = decide(settled, settled.ToCalendar(now), now);
             if (next is null)
             {
-                return result;
+                if (unverified)
+                {
+                    continue; // nothing to write on a copy that may be stale: decide again on a read
+                }
+
+                return (result, null);
             }
 
             next = next with { Reservations = [.. next.Reservations.Where(r => r.End > now - KeepPast)] };
-            if (await schedules.TryWriteCalendarAsync(read, next, ct))
+            if (await schedules.TryWriteCalendarAsync(read, next, ct) is { } written)
             {
-                return result;
+                return (result, written);
             }
         }
 

@@ -85,27 +85,23 @@ public sealed class WorkerSchedules(CosmosDb db, TimeProvider time)
 
     /// <summary>
     /// Writes <paramref name="next"/> only if the calendar is still as <paramref name="read"/> was: create when it had
-    /// no ETag (409 if someone else created it first), replace at its ETag otherwise (412 if changed). False = lost the race.
+    /// no ETag (409 if someone else created it first), replace at its ETag otherwise (412 if changed). Answers the
+    /// document as stored, with the new ETag from the response headers (no body is asked for); null = lost the race.
     /// </summary>
-    public async Task<bool> TryWriteCalendarAsync(CalendarDocument read, CalendarDocument next, CancellationToken ct)
+    public async Task<CalendarDocument?> TryWriteCalendarAsync(CalendarDocument read, CalendarDocument next, CancellationToken ct)
     {
         next = next with { UpdatedAt = time.GetUtcNow(), ETag = null };
+        var options = new ItemRequestOptions { IfMatchEtag = read.ETag, EnableContentResponseOnWrite = false };
         try
         {
-            if (read.ETag is null)
-            {
-                await Container.CreateItemAsync(next, new PartitionKey(read.WorkerId), cancellationToken: ct);
-            }
-            else
-            {
-                await Container.ReplaceItemAsync(next, CalendarDocument.DocumentId, new PartitionKey(read.WorkerId), new ItemRequestOptions { IfMatchEtag = read.ETag, EnableContentResponseOnWrite = false }, ct);
-            }
-
-            return true;
+            var response = read.ETag is null
+                ? await Container.CreateItemAsync(next, new PartitionKey(read.WorkerId), options, ct)
+                : await Container.ReplaceItemAsync(next, CalendarDocument.DocumentId, new PartitionKey(read.WorkerId), options, ct);
+            return next with { ETag = response.ETag };
         }
         catch (CosmosException e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
         {
-            return false;
+            return null;
         }
     }
 
