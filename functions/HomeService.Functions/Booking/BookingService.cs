@@ -121,7 +121,7 @@ public sealed class BookingService(
         // Auto-assign chooses among the same nearest workers availability showed; a named worker is read whole.
         var day = DateOnly.FromDateTime(ZoneTime.ToLocal(start, settings.Zone));
         var found = request.WorkerId is null
-            ? await candidates.NearestAsync(service, day, day, now, ct, forRanking: true)
+            ? await candidates.NearestAsync(service, day, day, now, ct, forRanking: true, wholeCalendars: true)
             : await candidates.ForAsync(service, request.WorkerId, now, ct);
         var (ordered, scored) = request.WorkerId is { } designated
             ? ([await DesignatedAsync(designated, found, service, start, now, ct)], null)

@@ -51,8 +51,8 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     /// <summary>How many workers "choose a worker" lists at most: the nearest this many who cover the address.</summary>
     public const int ChoiceLimit = 100;
 
-    /// <summary>Reads of one ring at most: each asks past the rows before it, for as many as are still wanted.</summary>
-    private const int MaxReadsPerRing = 3;
+    /// <summary>Reads beyond the home-cell blocks at most: each asks past the rows before it, for as many as are still wanted.</summary>
+    private const int MaxReadsPastTheRings = 3;
 
     /// <summary>Reservations and exceptions this far outside the asked range are still read: a booking late the day before can clash through travel and buffer.</summary>
     private static readonly TimeSpan RangeMargin = TimeSpan.FromDays(1);
@@ -64,70 +64,67 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
 
     /// <summary>
     /// The <paramref name="limit"/> workers nearest the request's address among those who cover it (approved, accepting, offering the
-    /// item, within their own radius), read ring by ring so the cost follows the workers near the address, not the city: first those
-    /// whose home base is in the 3 × 3 block of precision-6 cells around it (≈ 1.8–3.6 km), then the precision-5 block (≈ 15 km), then
-    /// any who cover it — each ring at most <paramref name="limit"/> rows (in id order inside a ring), stopping as soon as enough are
-    /// found. Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
+    /// item, within their own radius), read so the cost follows the workers near the address, not the city: those whose home base is
+    /// in the 3 × 3 block of precision-5 cells around it (≈ 15 km); when that block has more than <paramref name="limit"/>, also those
+    /// in the precision-6 block (≈ 2–4 km), so the nearest are in; when it has fewer, any others who cover it — each read at most
+    /// <paramref name="limit"/> rows (in id order inside a block). Typically two reads. Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
     /// margin each side): plan windows and exceptions of the range, reservations overlapping it — so
     /// <see cref="Candidate.CalendarComplete"/> is false and a calendar change must read the whole document.
     /// With <paramref name="fullProfiles"/> the worker rows are whole documents (the worker choice shows cards from them); with
-    /// <paramref name="forRanking"/> they carry the offer history too (auto-assign's acceptance-rate term).
+    /// <paramref name="forRanking"/> they carry the offer history too (auto-assign's acceptance-rate term). With
+    /// <paramref name="wholeCalendars"/> calendars are the stored documents (<see cref="Candidate.CalendarComplete"/>): a booking
+    /// holds time at the ETag it read them with, without reading again.
     /// </summary>
     public async Task<IReadOnlyList<Candidate>> NearestAsync(
         ServiceRequest request, DateOnly first, DateOnly last, DateTimeOffset now, CancellationToken ct,
-        int limit = NearestLimit, bool fullProfiles = false, bool forRanking = false)
+        int limit = NearestLimit, bool fullProfiles = false, bool forRanking = false, bool wholeCalendars = false)
     {
         var point = request.Location;
         var (where, parameters) = Filter(request.Address.CityId, request.Item.Id, null, point);
         var select = fullProfiles ? "*" : forRanking ? SchedulingFields + ", c.offers" : SchedulingFields;
         var found = new Dictionary<string, (WorkerDocument Worker, double Meters)>(StringComparer.Ordinal);
-        (string? Field, int Precision)[] rings = [("homeCell6", GeoCells.InnerRingPrecision), ("homeCell5", GeoCells.OuterRingPrecision), (null, 0)];
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (field, precision) in rings)
+
+        // One read: TOP `top` rows of the ring (home base in the 3 × 3 block of `field` cells; null: anywhere), past the ids already seen.
+        async Task<int> ReadAsync(string? field, int precision, int top)
         {
-            var ringWhere = where;
-            var ringParameters = new Dictionary<string, object>(parameters);
-            if (field is not null)
+            var text = $"SELECT TOP {top} {select} FROM c WHERE {where}" + (seen.Count == 0 ? "" : " AND NOT ARRAY_CONTAINS(@seen, c.id)") +
+                       (field is null ? "" : $" AND ARRAY_CONTAINS(@ring, c.{field})") + " ORDER BY c.id";
+            var query = new QueryDefinition(text);
+            foreach (var (name, value) in parameters)
             {
-                ringWhere += $" AND ARRAY_CONTAINS(@ring, c.{field})";
-                ringParameters["@ring"] = GeoCells.Neighborhood(point, precision);
+                query = query.WithParameter(name, value);
             }
 
-            // Rows the cells let through but the exact radius does not are skipped and asked past, a few times at most.
-            for (var attempt = 0; attempt < MaxReadsPerRing && found.Count < limit; attempt++)
+            query = seen.Count == 0 ? query : query.WithParameter("@seen", seen.ToArray());
+            query = field is null ? query : query.WithParameter("@ring", GeoCells.Neighborhood(point, precision));
+            var rows = await db.Workers.QueryAllAsync<WorkerDocument>(query, null, ct);
+            foreach (var w in rows)
             {
-                var wanted = limit - found.Count;
-                var unseen = seen.Count == 0 ? "" : " AND NOT ARRAY_CONTAINS(@seen, c.id)";
-                var query = new QueryDefinition($"SELECT TOP {wanted} {select} FROM c WHERE {ringWhere}{unseen} ORDER BY c.id");
-                foreach (var (name, value) in ringParameters)
+                seen.Add(w.Id);
+                if (w.HomeBase is { } home && home.ToPoint().DistanceMetersTo(point) is var meters && meters <= w.ServiceRadiusKm * 1000)
                 {
-                    query = query.WithParameter(name, value);
-                }
-
-                if (seen.Count > 0)
-                {
-                    query = query.WithParameter("@seen", seen.ToArray());
-                }
-
-                var rows = await db.Workers.QueryAllAsync<WorkerDocument>(query, null, ct);
-                foreach (var w in rows)
-                {
-                    seen.Add(w.Id);
-                    if (w.HomeBase is { } home && home.ToPoint().DistanceMetersTo(point) is var meters && meters <= w.ServiceRadiusKm * 1000)
-                    {
-                        found.TryAdd(w.Id, (w, meters));
-                    }
-                }
-
-                if (rows.Count < wanted)
-                {
-                    break; // the ring has no more
+                    found.TryAdd(w.Id, (w, meters));
                 }
             }
 
-            if (found.Count >= limit)
+            return rows.Count;
+        }
+
+        // The outer block first (≈ 15 km across). Full: the area is dense, so the inner block (≈ 2–4 km) makes sure the nearest are
+        // in. Not full: it held every covering worker whose home is in it, and the rest of the city may still cover the address.
+        if (await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit) == limit)
+        {
+            await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit);
+        }
+
+        // Rows the cells let through but the exact radius does not are skipped and asked past, a few times at most.
+        for (var attempt = 0; attempt < MaxReadsPastTheRings && found.Count < limit; attempt++)
+        {
+            var wanted = limit - found.Count;
+            if (await ReadAsync(null, 0, wanted) < wanted)
             {
-                break;
+                break; // no more covering workers anywhere
             }
         }
 
@@ -135,8 +132,8 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         var zone = request.Settings.Zone;
         var range = new ScheduleRange(ZoneTime.ToUtc(first, 0, zone) - RangeMargin, ZoneTime.ToUtc(last.AddDays(1), 0, zone) + RangeMargin,
             first.AddDays(-1), last.AddDays(1));
-        var (plans, calendars) = await schedules.ForWorkersAsync([.. nearest.Select(w => w.Id)], range, ct);
-        return [.. nearest.Select(w => Of(w, plans, calendars, now, complete: false))];
+        var (plans, calendars) = await schedules.ForWorkersAsync([.. nearest.Select(w => w.Id)], wholeCalendars ? null : range, ct);
+        return [.. nearest.Select(w => Of(w, plans, calendars, now, complete: wholeCalendars))];
     }
 
     /// <summary>
