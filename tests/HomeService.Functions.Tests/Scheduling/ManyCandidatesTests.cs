@@ -4,6 +4,7 @@ using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Scheduling;
 using HomeService.Functions.Tests.Booking;
 using HomeService.Functions.Tests.Support;
+using HomeService.Functions.Workers;
 
 namespace HomeService.Functions.Tests.Scheduling;
 
@@ -71,6 +72,41 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
         Assert.Equal(Header(few, CosmosUsageHeaders.Requests), Header(many, CosmosUsageHeaders.Requests));
         Assert.InRange(Header(many, CosmosUsageHeaders.ResponseBytes), Header(few, CosmosUsageHeaders.ResponseBytes) * 0.9, Header(few, CosmosUsageHeaders.ResponseBytes) * 1.1);
         Assert.True(Header(many, CosmosUsageHeaders.ResponseBytes) < 100_000);
+    }
+
+    /// <summary>
+    /// A worker stored before the geo index (no cells) is rewritten with them by the backfill timer — nothing else changes — and a
+    /// second run has nothing to do; the worker is then found through the cells and booked.
+    /// </summary>
+    [Fact]
+    public async Task The_backfill_timer_writes_the_geo_index_of_a_worker_stored_before_it_once_and_the_worker_is_then_booked()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var id = $"wkr_old_{Guid.NewGuid():N}";
+        var old = new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = id, ["type"] = "worker", ["status"] = "approved", ["realName"] = "老师傅", ["idNumberMasked"] = "3101**********0000", ["idNumberHash"] = id,
+            ["cityId"] = world.CityId, ["skills"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["itemId"] = world.ItemId }),
+            ["skillItemIds"] = new System.Text.Json.Nodes.JsonArray(world.ItemId), ["serviceRadiusKm"] = 10,
+            ["homeBase"] = new System.Text.Json.Nodes.JsonObject { ["latitude"] = BookingWorld.Center.Lat, ["longitude"] = BookingWorld.Center.Lng },
+            ["accepting"] = true, ["rating"] = new System.Text.Json.Nodes.JsonObject { ["average"] = 4.5, ["count"] = 3 },
+            ["createdAt"] = factory.Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        await world.Db.Workers.CreateItemAsync(old, new Microsoft.Azure.Cosmos.PartitionKey(id));
+        var days = Enum.GetValues<DayOfWeek>().Select(d => new DayPlanDto(d, [new IntervalDto("08:00", "20:00")], null)).ToList();
+        await world.Db.Schedules.CreateItemAsync(new PlanDocument { WorkerId = id, Days = days }, new Microsoft.Azure.Cosmos.PartitionKey(id));
+
+        var first = await factory.InvokeTimerAsync(WorkerGeoBackfill.Name, factory.Clock.GetUtcNow());
+        var second = await factory.InvokeTimerAsync(WorkerGeoBackfill.Name, factory.Clock.GetUtcNow());
+        var stored = (await world.Db.Workers.ReadItemAsync<System.Text.Json.Nodes.JsonObject>(id, new Microsoft.Azure.Cosmos.PartitionKey(id))).Resource;
+        var order = await world.BookOkAsync(await world.CustomerAsync(), world.At(2, 10));
+
+        Assert.Matches("^Backfilled the geo index of [1-9][0-9]* workers$", (string)first.ReturnValue!);
+        Assert.Equal("Backfilled the geo index of 0 workers", second.ReturnValue);
+        Assert.NotEmpty(stored["geoCells"]!.AsArray());
+        Assert.Equal(HomeService.Domain.Common.GeoCells.Encode(new(BookingWorld.Center.Lat, BookingWorld.Center.Lng), 6), (string?)stored["homeCell6"]);
+        Assert.Equal("老师傅", (string?)stored["realName"]);
+        Assert.Equal(id, order.WorkerId);
     }
 
     private static long Header(HttpResponseMessage r, string name) => long.Parse(r.Headers.GetValues(name).Single(), System.Globalization.CultureInfo.InvariantCulture);
