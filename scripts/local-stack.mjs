@@ -35,8 +35,11 @@ import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readSnapshot, restore, writeSnapshot } from "./cosmos-store.mjs";
+import { applyCosmosQueryFix } from "./cosmos-query-fix.mjs";
 
 const require = createRequire(import.meta.url);
+// The Cosmos server's query engine copies its row list once per document (O(N²) in a container's size); see the file.
+if (!applyCosmosQueryFix()) console.error("local-stack: the Cosmos query fix did not apply (engine changed?); queries over big containers are slow");
 const Account = require("@vercel/cosmosdb-server/lib/account").default;
 const cosmosRoute = require("@vercel/cosmosdb-server/lib/routes").default;
 

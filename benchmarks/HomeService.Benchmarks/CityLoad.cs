@@ -73,7 +73,7 @@ public static class CityLoad
             {
                 Endpoint = environment["Cosmos__Endpoint"], Key = environment["Cosmos__Key"], LocalServer = true,
             }));
-            await WriteCatalogAsync(new CatalogStore(db));
+            await WriteCatalogAsync(new CatalogStore(db, TimeProvider.System));
             var customers = await CustomersAsync(api);
             var rng = new Random(20261203);
             var written = 0;

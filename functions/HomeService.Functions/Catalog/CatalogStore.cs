@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Infrastructure.Http;
@@ -12,9 +13,44 @@ public sealed record Versioned<T>(T Document, string ETag);
 /// Data access of the `catalog` container. Every kind (city, category, item, package) is one logical
 /// partition, so each read here is a point read or a single-partition query.
 /// </summary>
-public sealed class CatalogStore(CosmosDb db)
+public sealed class CatalogStore(CosmosDb db, TimeProvider time)
 {
+    /// <summary>How long <see cref="FindBookableItemAsync"/> keeps an item: as long as city settings are kept.</summary>
+    public static readonly TimeSpan ItemCacheFor = Scheduling.CitySettingsStore.CacheFor;
+
+    private readonly ConcurrentDictionary<string, (ItemDocument Item, DateTimeOffset Until)> _items = new(StringComparer.Ordinal);
+
     private Container Container => db.Catalog;
+
+    /// <summary>
+    /// An item as availability and booking read it, on every call: kept for <see cref="ItemCacheFor"/>, as city settings are.
+    /// Every write of an item through this store drops it at once; another instance sees an admin's edit within that time.
+    /// Unknown ids are not kept (nothing to fill the cache with).
+    /// </summary>
+    public async Task<ItemDocument?> FindBookableItemAsync(string id, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_items.TryGetValue(id, out var hit) && hit.Until > now)
+        {
+            return hit.Item;
+        }
+
+        var item = (await FindAsync<ItemDocument>(ItemDocument.Kind, id, ct))?.Document;
+        if (item is not null)
+        {
+            _items[id] = (item, now + ItemCacheFor);
+        }
+
+        return item;
+    }
+
+    private void Forget(string kind, string id)
+    {
+        if (kind == ItemDocument.Kind)
+        {
+            _items.TryRemove(id, out _);
+        }
+    }
 
     /// <summary>
     /// A query over one kind. Every query names its kind in the text as well as in the partition key: the local
@@ -43,6 +79,7 @@ public sealed class CatalogStore(CosmosDb db)
     /// <summary>Creates the document; an id already taken answers 409 already_exists.</summary>
     public async Task<string> CreateAsync<T>(string kind, string id, T document, CancellationToken ct)
     {
+        Forget(kind, id);
         try
         {
             return (await Container.CreateItemAsync(document, new PartitionKey(kind), cancellationToken: ct)).ETag;
@@ -64,6 +101,10 @@ public sealed class CatalogStore(CosmosDb db)
         {
             throw new NotFoundException(Resource(kind), id);
         }
+        finally
+        {
+            Forget(kind, id);
+        }
     }
 
     public async Task DeleteAsync(string kind, string id, string etag, CancellationToken ct)
@@ -76,11 +117,27 @@ public sealed class CatalogStore(CosmosDb db)
         {
             throw new NotFoundException(Resource(kind), id);
         }
+        finally
+        {
+            Forget(kind, id);
+        }
     }
 
     /// <summary>Unconditional write of a document with a fixed id (seed data).</summary>
     public async Task UpsertAsync<T>(string kind, T document, CancellationToken ct)
-        => await Container.UpsertItemAsync(document, new PartitionKey(kind), cancellationToken: ct);
+    {
+        try
+        {
+            await Container.UpsertItemAsync(document, new PartitionKey(kind), cancellationToken: ct);
+        }
+        finally
+        {
+            if (document is ItemDocument item)
+            {
+                Forget(kind, item.Id);
+            }
+        }
+    }
 
     /// <summary>Every document of a kind; only for the small kinds (cities, categories).</summary>
     public Task<List<T>> AllAsync<T>(string kind, CancellationToken ct)

@@ -32,7 +32,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     /// <summary>Item and address (the caller's own) resolved; unknown or unusable ones are 400s naming the field.</summary>
     public async Task<ServiceRequest> ResolveAsync(string userId, string itemId, string addressId, CancellationToken ct)
     {
-        var item = (await catalog.FindAsync<ItemDocument>(ItemDocument.Kind, itemId, ct))?.Document;
+        var item = await catalog.FindBookableItemAsync(itemId, ct);
         var address = await addresses.FindAsync(userId, addressId, ct);
         var v = new Validator()
             .Check(item is { Active: true }, "itemId", "unknown_reference")

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using HomeService.Functions.Booking;
+using HomeService.Functions.Catalog;
+using Microsoft.Extensions.DependencyInjection;
 using HomeService.Functions.Infrastructure.Cosmos;
 using HomeService.Functions.Tests.Support;
 using Microsoft.Azure.Cosmos;
@@ -13,16 +15,17 @@ namespace HomeService.Functions.Tests.Booking;
 public sealed class BookingCostTests(BookingFactory factory)
 {
     /// <summary>
-    /// Naming a worker: idempotency record create, item, address, the worker query, the plan-and-calendar query, the hold
-    /// write (at the queried calendar's ETag), the order create, the confirm write (at the hold's ETag). City and settings are cached.
+    /// Naming a worker: idempotency record create, address, the worker query, the plan-and-calendar query, the hold write (at
+    /// the queried calendar's ETag), the order create, the confirm write (at the hold's ETag). City, its settings and the item
+    /// are cached (the first booking reads all three).
     /// </summary>
-    private const long WarmBookingRequests = 8;
+    private const long WarmBookingRequests = 7;
 
     /// <summary>Auto-assigned: the same, but the nearest-first read of candidates takes two queries (the outer home-cell block, then the rest of the city).</summary>
     private const long WarmAutoAssignedRequests = WarmBookingRequests + 1;
 
     [Fact]
-    public async Task A_booking_with_warm_caches_makes_eight_cosmos_requests_naming_its_worker_and_nine_auto_assigned()
+    public async Task A_booking_with_warm_caches_makes_seven_cosmos_requests_naming_its_worker_and_eight_auto_assigned()
     {
         var world = await BookingWorld.StartAsync(factory);
         var near = await world.WorkerAsync(lat: 31.2304);
@@ -33,8 +36,8 @@ public sealed class BookingCostTests(BookingFactory factory)
         var auto = await (await BookingWorld.BookAsync(customer.Client, world.Body(customer, world.At(1, 12)))).EnsureStatusAsync(HttpStatusCode.Created);
         var named = await (await BookingWorld.BookAsync(customer.Client, world.Body(customer, world.At(1, 16), far.Id))).EnsureStatusAsync(HttpStatusCode.Created);
 
-        // The first booking of the city also reads the city and its settings, which later ones find cached.
-        Assert.Equal((WarmAutoAssignedRequests + 2, WarmAutoAssignedRequests, WarmBookingRequests), (Requests(cold), Requests(auto), Requests(named)));
+        // The first booking of the city also reads the city, its settings and the item, which later ones find cached.
+        Assert.Equal((WarmAutoAssignedRequests + 3, WarmAutoAssignedRequests, WarmBookingRequests), (Requests(cold), Requests(auto), Requests(named)));
         var autoOrder = await auto.ReadAsync<OrderView>();
         var namedOrder = await named.ReadAsync<OrderView>();
         Assert.Equal(far.Id, namedOrder.WorkerId);
@@ -42,6 +45,24 @@ public sealed class BookingCostTests(BookingFactory factory)
         Assert.Null(held.HoldUntil);
         Assert.Null((await world.CalendarAsync(far.Id)).Reservations.Single(r => r.OrderId == namedOrder.Id).HoldUntil);
         Assert.Contains(autoOrder.WorkerId, new[] { near.Id, far.Id });
+    }
+
+    /// <summary>The item is cached for bookings, but an edit through the catalog store drops it: the next booking pays the new price.</summary>
+    [Fact]
+    public async Task A_booking_after_the_item_is_edited_prices_it_as_edited_though_the_item_is_cached()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        await world.WorkerAsync();
+        var customer = await world.CustomerAsync();
+        var before = await world.BookOkAsync(customer, world.At(1, 8));
+        var catalog = factory.Services.GetRequiredService<CatalogStore>();
+        var item = (await catalog.GetAsync<ItemDocument>(ItemDocument.Kind, world.ItemId, CancellationToken.None)).Document;
+
+        await catalog.UpsertAsync(ItemDocument.Kind, item with { PriceFen = item.PriceFen * 2 }, CancellationToken.None);
+        var after = await world.BookOkAsync(customer, world.At(1, 14));
+
+        Assert.Equal(item.PriceFen, before.Price.Lines.Single(l => l.Code == "service").AmountFen);
+        Assert.Equal(item.PriceFen * 2, after.Price.Lines.Single(l => l.Code == "service").AmountFen);
     }
 
     [Fact]
