@@ -25,7 +25,8 @@ namespace HomeService.Benchmarks;
 /// bookings (of slots the availability calls offered), one call at a time, from 12 customers' addresses within 10 km of
 /// the centre. Per kind: p50 / p99 wall time at the client, Cosmos requests and KB per call (the app's own count, the
 /// X-Cosmos-Requests / X-Cosmos-Response-Bytes headers), the host's CPU per call (/proc utime+stime over the phase ÷
-/// calls, background pollers included) and any non-2xx answer. Prints a markdown table and the machine's load.
+/// calls, background pollers and the Durable engine included), the local Cosmos server's CPU per call (the stack's node
+/// process, same way: it has no indexes, so every query scans its container) and any non-2xx answer. Prints a markdown table and the machine's load.
 ///
 ///   dotnet run --project benchmarks/HomeService.Benchmarks -c Release -- --load [--workers 500,5000,20000] [--calls 100] [--no-publish]
 ///
@@ -41,7 +42,7 @@ public static class CityLoad
 
     private sealed record Call(double Ms, long Requests, long Bytes, HttpStatusCode Status);
 
-    private sealed record Phase(string Name, int Workers, List<Call> Calls, double CpuMsPerCall);
+    private sealed record Phase(string Name, int Workers, List<Call> Calls, double CpuMsPerCall, double ServerCpuMsPerCall);
 
     private sealed record Customer(HttpClient Client, string AddressId);
 
@@ -83,7 +84,7 @@ public static class CityLoad
                 await WriteWorkersAsync(db, rng, written, size);
                 Console.WriteLine($"{size} workers written ({size - written} new in {clock.Elapsed.TotalSeconds:F0} s)");
                 written = size;
-                phases.AddRange(await MeasureAsync(host.Id, customers, size, calls));
+                phases.AddRange(await MeasureAsync(host.Id, stack.Id, customers, size, calls));
             }
 
             Console.WriteLine();
@@ -103,7 +104,7 @@ public static class CityLoad
         }
     }
 
-    private static async Task<List<Phase>> MeasureAsync(int hostPid, IReadOnlyList<Customer> customers, int size, int calls)
+    private static async Task<List<Phase>> MeasureAsync(int hostPid, int serverPid, IReadOnlyList<Customer> customers, int size, int calls)
     {
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Zone).DateTime);
         string Availability(Customer c, int days) =>
@@ -120,7 +121,7 @@ public static class CityLoad
 
         var phases = new List<Phase>
         {
-            await PhaseAsync("availability 7 d", size, hostPid, calls, async i =>
+            await PhaseAsync("availability 7 d", size, (hostPid, serverPid), calls, async i =>
             {
                 var c = customers[i % customers.Count];
                 var (call, body) = await TimedAsync(c.Client, HttpMethod.Get, Availability(c, 7));
@@ -131,12 +132,12 @@ public static class CityLoad
 
                 return call;
             }),
-            await PhaseAsync("availability 30 d", size, hostPid, Math.Max(1, calls / 2), async i =>
+            await PhaseAsync("availability 30 d", size, (hostPid, serverPid), Math.Max(1, calls / 2), async i =>
             {
                 var c = customers[i % customers.Count];
                 return (await TimedAsync(c.Client, HttpMethod.Get, Availability(c, 30))).Call;
             }),
-            await PhaseAsync("choose a worker", size, hostPid, calls, async i =>
+            await PhaseAsync("choose a worker", size, (hostPid, serverPid), calls, async i =>
             {
                 var c = customers[i % customers.Count];
                 var sort = new[] { "rating", "distance", "price", "soonest" }[i % 4];
@@ -144,7 +145,7 @@ public static class CityLoad
             }),
         };
         var offered = slots.DistinctBy(s => (s.Customer.AddressId, s.Start)).OrderBy(_ => rng.Next()).ToList();
-        phases.Add(await PhaseAsync("booking (auto-assign)", size, hostPid, Math.Min(Math.Max(1, calls / 2), offered.Count), async i =>
+        phases.Add(await PhaseAsync("booking (auto-assign)", size, (hostPid, serverPid), Math.Min(Math.Max(1, calls / 2), offered.Count), async i =>
         {
             var (c, start) = offered[i];
             var body = JsonContent.Create(new { itemId = ItemId, addressId = c.AddressId, start });
@@ -158,16 +159,17 @@ public static class CityLoad
         return phases;
     }
 
-    private static async Task<Phase> PhaseAsync(string name, int size, int hostPid, int calls, Func<int, Task<Call>> call)
+    private static async Task<Phase> PhaseAsync(string name, int size, (int Host, int Server) pids, int calls, Func<int, Task<Call>> call)
     {
         var list = new List<Call>(calls);
-        var cpu = ColdStart.CpuMilliseconds(hostPid);
+        var cpu = ColdStart.CpuMilliseconds(pids.Host);
+        var serverCpu = ColdStart.CpuMilliseconds(pids.Server);
         for (var i = 0; i < calls; i++)
         {
             list.Add(await call(i));
         }
 
-        return new Phase(name, size, list, (ColdStart.CpuMilliseconds(hostPid) - cpu) / calls);
+        return new Phase(name, size, list, (ColdStart.CpuMilliseconds(pids.Host) - cpu) / calls, (ColdStart.CpuMilliseconds(pids.Server) - serverCpu) / calls);
     }
 
     private static async Task<(Call Call, JsonDocument? Body)> TimedAsync(
@@ -192,8 +194,8 @@ public static class CityLoad
     private static string Table(IEnumerable<Phase> phases)
     {
         var text = new StringBuilder();
-        text.AppendLine("| call | workers in city | calls | p50 | p99 | Cosmos requests / call (median, max) | Cosmos KB / call (median, max) | host CPU / call | answers |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| call | workers in city | calls | p50 | p99 | Cosmos requests / call (median, max) | Cosmos KB / call (median, max) | host CPU / call | local Cosmos server CPU / call | answers |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var phase in phases)
         {
             text.AppendLine(Row(phase));
@@ -209,7 +211,7 @@ public static class CityLoad
         var kb = p.Calls.Select(c => c.Bytes / 1024.0).ToList();
         var answers = string.Join(", ", p.Calls.GroupBy(c => (int)c.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()}× {g.Key}"));
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {p.Name} | {p.Workers:N0} | {p.Calls.Count} | {Percentile(ms, 50):F1} ms | {Percentile(ms, 99):F1} ms | {Percentile(requests, 50):F0}, {requests.Max():F0} | {Percentile(kb, 50):F1}, {kb.Max():F1} | {p.CpuMsPerCall:F1} ms | {answers} |");
+            $"| {p.Name} | {p.Workers:N0} | {p.Calls.Count} | {Percentile(ms, 50):F1} ms | {Percentile(ms, 99):F1} ms | {Percentile(requests, 50):F0}, {requests.Max():F0} | {Percentile(kb, 50):F1}, {kb.Max():F1} | {p.CpuMsPerCall:F1} ms | {p.ServerCpuMsPerCall:F1} ms | {answers} |");
     }
 
     /// <summary>Nearest-rank percentile.</summary>
