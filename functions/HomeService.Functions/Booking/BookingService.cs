@@ -196,6 +196,13 @@ public sealed class BookingService(
             }.Apply(decision.Events, now);
 
             var written = await CreateOrderAsync(order, ct);
+            if (written.Reservation.WorkerId != workerId)
+            {
+                // A resumed run of this order wrote it first, with another worker: our hold was let go, and confirming here would
+                // take that time back for an order that is not there. Their run (or the settling of their expired hold) confirms theirs.
+                return written;
+            }
+
             if (!await reservations.ConfirmAsync(workerId, reservation, settings.Travel, service.Item.BufferMinutes, held, ct))
             {
                 // Only when this run stalled past the hold and someone took the time meanwhile: the order must not stand without it.
