@@ -103,7 +103,10 @@ public sealed class Dispatcher(
         var spec = new ServiceItemSpec(order.ItemId, (int)(r.End - r.Start).TotalMinutes, r.BufferMinutes);
         var rules = DispatchRules(settings);
         var excluded = state.DeclinedWorkerIds.Append(r.WorkerId).ToHashSet(StringComparer.Ordinal);
-        var found = await candidates.ForAsync(order.CityId, order.ItemId, null, now, ct, r.Location);
+        // The nearest who cover the address, as availability and booking see them, plus as many as are excluded (they are near too).
+        var day = DateOnly.FromDateTime(ZoneTime.ToLocal(r.Start, settings.Zone));
+        var found = await candidates.NearestAsync(order.CityId, order.ItemId, r.Location, settings.Zone, day, day, now, ct,
+            Candidates.NearestLimit + excluded.Count, forRanking: true);
         var asked = found.Where(c => !excluded.Contains(c.Worker.Id)).ToList();
         var free = AvailabilityCalculator.WhoCanTake(
                 [.. asked.Select(c => c.Domain with { Calendar = WorkerCalendar.Release(c.Domain.Calendar, order.Id) })],

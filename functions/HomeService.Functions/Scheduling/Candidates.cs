@@ -75,12 +75,17 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     /// <paramref name="wholeCalendars"/> calendars are the stored documents (<see cref="Candidate.CalendarComplete"/>): a booking
     /// holds time at the ETag it read them with, without reading again.
     /// </summary>
-    public async Task<IReadOnlyList<Candidate>> NearestAsync(
+    public Task<IReadOnlyList<Candidate>> NearestAsync(
         ServiceRequest request, DateOnly first, DateOnly last, DateTimeOffset now, CancellationToken ct,
+        int limit = NearestLimit, bool fullProfiles = false, bool forRanking = false, bool wholeCalendars = false) =>
+        NearestAsync(request.Address.CityId, request.Item.Id, request.Location, request.Settings.Zone, first, last, now, ct, limit, fullProfiles, forRanking, wholeCalendars);
+
+    /// <summary>The same for an order's city, item and address (dispatch), the local dates in <paramref name="zone"/>.</summary>
+    public async Task<IReadOnlyList<Candidate>> NearestAsync(
+        string cityId, string itemId, GeoPoint point, TimeZoneInfo zone, DateOnly first, DateOnly last, DateTimeOffset now, CancellationToken ct,
         int limit = NearestLimit, bool fullProfiles = false, bool forRanking = false, bool wholeCalendars = false)
     {
-        var point = request.Location;
-        var (where, parameters) = Filter(request.Address.CityId, request.Item.Id, null, point);
+        var (where, parameters) = Filter(cityId, itemId, null, point);
         var select = fullProfiles ? "*" : forRanking ? SchedulingFields + ", c.offers" : SchedulingFields;
         var found = new Dictionary<string, (WorkerDocument Worker, double Meters)>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -129,7 +134,6 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         }
 
         var nearest = found.Values.OrderBy(f => f.Meters).ThenBy(f => f.Worker.Id, StringComparer.Ordinal).Take(limit).Select(f => f.Worker).ToList();
-        var zone = request.Settings.Zone;
         var range = new ScheduleRange(ZoneTime.ToUtc(first, 0, zone) - RangeMargin, ZoneTime.ToUtc(last.AddDays(1), 0, zone) + RangeMargin,
             first.AddDays(-1), last.AddDays(1));
         var (plans, calendars) = await schedules.ForWorkersAsync([.. nearest.Select(w => w.Id)], wholeCalendars ? null : range, ct);
