@@ -17,25 +17,57 @@ public static class AdminCatalogEndpoints
 {
     public const string Prefix = "/api/admin/catalog";
 
+    private static readonly CatalogKind<CityRequest, CityDocument> Cities = new("cities", CityDocument.Kind, "city",
+        r => r.Id, BuildCity, c => c, EnsureCityUnusedAsync, ListAll<CityDocument>(CityDocument.Kind));
+
+    private static readonly CatalogKind<CategoryRequest, CategoryDocument> Categories = new("categories", CategoryDocument.Kind, "category",
+        r => r.Id, BuildCategoryAsync, c => c, EnsureCategoryUnusedAsync, ListAll<CategoryDocument>(CategoryDocument.Kind));
+
+    private static readonly CatalogKind<ItemRequest, ItemDocument> Items = new("items", ItemDocument.Kind, "service item",
+        r => r.Id, BuildItemAsync, i => i with { SearchText = null, PriceKey = null, PopularityKey = null }, EnsureItemUnusedAsync,
+        ListPageAsync<ItemDocument>(ItemDocument.Kind, i => i.Id));
+
+    private static readonly CatalogKind<PackageRequest, PackageDocument> Packages = new("packages", PackageDocument.Kind, "package",
+        r => r.Id, BuildPackageAsync, p => p, (_, _, _) => Task.CompletedTask, ListPageAsync<PackageDocument>(PackageDocument.Kind, p => p.Id));
+
     public static RouteGroupBuilder MapAdminCatalogEndpoints(this IEndpointRouteBuilder routes)
     {
         var admin = routes.MapGroup(Prefix).WithTags("Catalog").RequireAuthorization(Roles.Admin);
 
-        MapKind<CityRequest, CityDocument>(admin, "cities", CityDocument.Kind, "city", r => r.Id, BuildCity, c => c, EnsureCityUnusedAsync,
-            ListAll<CityDocument>(CityDocument.Kind));
-        MapKind<CategoryRequest, CategoryDocument>(admin, "categories", CategoryDocument.Kind, "category", r => r.Id, BuildCategoryAsync, c => c, EnsureCategoryUnusedAsync,
-            ListAll<CategoryDocument>(CategoryDocument.Kind));
-        MapKind<ItemRequest, ItemDocument>(admin, "items", ItemDocument.Kind, "service item", r => r.Id, BuildItemAsync, i => i with { SearchText = null, PriceKey = null, PopularityKey = null }, EnsureItemUnusedAsync,
-            ListPageAsync<ItemDocument>(ItemDocument.Kind, i => i.Id));
-        MapKind<PackageRequest, PackageDocument>(admin, "packages", PackageDocument.Kind, "package", r => r.Id, BuildPackageAsync, p => p, (_, _, _) => Task.CompletedTask,
-            ListPageAsync<PackageDocument>(PackageDocument.Kind, p => p.Id));
+        // The Request Delegate Generator compiles each handler at build time; it needs every handler's types spelled out at
+        // its Map call (no type parameters), so each kind's five lambdas name its types and hand over to CatalogKind.
+        Cities.Describe(
+            admin.MapPost(Cities.Collection, (CityRequest request, CatalogStore store, TimeProvider time, HttpResponse response, CancellationToken ct) => Cities.CreateAsync(request, store, time, response, ct)),
+            admin.MapGet(Cities.Collection, (int? pageSize, string? continuationToken, CatalogStore store, CancellationToken ct) => Cities.ListAsync(pageSize, continuationToken, store, ct)),
+            admin.MapGet(Cities.Single, (string id, CatalogStore store, HttpContext http, CancellationToken ct) => Cities.ReadAsync(id, store, http, ct)),
+            admin.MapPut(Cities.Single, (string id, CityRequest request, CatalogStore store, TimeProvider time, HttpContext http, CancellationToken ct) => Cities.ReplaceAsync(id, request, store, time, http, ct)),
+            admin.MapDelete(Cities.Single, (string id, CatalogStore store, HttpContext http, CancellationToken ct) => Cities.DeleteAsync(id, store, http, ct)));
+        Categories.Describe(
+            admin.MapPost(Categories.Collection, (CategoryRequest request, CatalogStore store, TimeProvider time, HttpResponse response, CancellationToken ct) => Categories.CreateAsync(request, store, time, response, ct)),
+            admin.MapGet(Categories.Collection, (int? pageSize, string? continuationToken, CatalogStore store, CancellationToken ct) => Categories.ListAsync(pageSize, continuationToken, store, ct)),
+            admin.MapGet(Categories.Single, (string id, CatalogStore store, HttpContext http, CancellationToken ct) => Categories.ReadAsync(id, store, http, ct)),
+            admin.MapPut(Categories.Single, (string id, CategoryRequest request, CatalogStore store, TimeProvider time, HttpContext http, CancellationToken ct) => Categories.ReplaceAsync(id, request, store, time, http, ct)),
+            admin.MapDelete(Categories.Single, (string id, CatalogStore store, HttpContext http, CancellationToken ct) => Categories.DeleteAsync(id, store, http, ct)));
+        Items.Describe(
+            admin.MapPost(Items.Collection, (ItemRequest request, CatalogStore store, TimeProvider time, HttpResponse response, CancellationToken ct) => Items.CreateAsync(request, store, time, response, ct)),
+            admin.MapGet(Items.Collection, (int? pageSize, string? continuationToken, CatalogStore store, CancellationToken ct) => Items.ListAsync(pageSize, continuationToken, store, ct)),
+            admin.MapGet(Items.Single, (string id, CatalogStore store, HttpContext http, CancellationToken ct) => Items.ReadAsync(id, store, http, ct)),
+            admin.MapPut(Items.Single, (string id, ItemRequest request, CatalogStore store, TimeProvider time, HttpContext http, CancellationToken ct) => Items.ReplaceAsync(id, request, store, time, http, ct)),
+            admin.MapDelete(Items.Single, (string id, CatalogStore store, HttpContext http, CancellationToken ct) => Items.DeleteAsync(id, store, http, ct)));
+        Packages.Describe(
+            admin.MapPost(Packages.Collection, (PackageRequest request, CatalogStore store, TimeProvider time, HttpResponse response, CancellationToken ct) => Packages.CreateAsync(request, store, time, response, ct)),
+            admin.MapGet(Packages.Collection, (int? pageSize, string? continuationToken, CatalogStore store, CancellationToken ct) => Packages.ListAsync(pageSize, continuationToken, store, ct)),
+            admin.MapGet(Packages.Single, (string id, CatalogStore store, HttpContext http, CancellationToken ct) => Packages.ReadAsync(id, store, http, ct)),
+            admin.MapPut(Packages.Single, (string id, PackageRequest request, CatalogStore store, TimeProvider time, HttpContext http, CancellationToken ct) => Packages.ReplaceAsync(id, request, store, time, http, ct)),
+            admin.MapDelete(Packages.Single, (string id, CatalogStore store, HttpContext http, CancellationToken ct) => Packages.DeleteAsync(id, store, http, ct)));
         return admin;
     }
 
     private delegate Task<TDoc> Build<TRequest, TDoc>(Validator v, TRequest request, string id, TDoc? current, BuildContext context, CancellationToken ct);
 
-    private static void MapKind<TRequest, TDoc>(
-        RouteGroupBuilder admin, string route, string kind, string noun,
+    /// <summary>One kind's five endpoints: what they do and what they say of themselves, shared by every kind.</summary>
+    private sealed class CatalogKind<TRequest, TDoc>(
+        string route, string kind, string noun,
         Func<TRequest, string?> requestedId,
         Build<TRequest, TDoc> build,
         Func<TDoc, TDoc> present,
@@ -44,22 +76,26 @@ public static class AdminCatalogEndpoints
         where TRequest : class
         where TDoc : class
     {
-        admin.MapPost($"/{route}", async Task<Created<TDoc>> (TRequest request, CatalogStore store, TimeProvider time, HttpResponse response, CancellationToken ct) =>
+        public string Collection { get; } = $"/{route}";
+
+        public string Single { get; } = $"/{route}/{{id}}";
+
+        public async Task<Created<TDoc>> CreateAsync(TRequest request, CatalogStore store, TimeProvider time, HttpResponse response, CancellationToken ct)
         {
             var v = new Validator();
             var id = CatalogValidation.ResolveId(v, requestedId(request), kind);
             var document = await build(v, request, id, null, new BuildContext(store, time.GetUtcNow()), ct);
             ETags.Set(response, await store.CreateAsync(kind, id, document, ct));
-            return TypedResults.Created($"{Prefix}/{route}/{id}", present(document));
-        }).WithSummary($"Create a {noun} (id: a slug, or generated when omitted)").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+            return TypedResults.Created($"{Prefix}{Collection}/{id}", present(document));
+        }
 
-        admin.MapGet($"/{route}", async Task<Ok<Page<TDoc>>> (int? pageSize, string? continuationToken, CatalogStore store, CancellationToken ct) =>
+        public async Task<Ok<Page<TDoc>>> ListAsync(int? pageSize, string? continuationToken, CatalogStore store, CancellationToken ct)
         {
             var page = await list(store, new ListQuery(pageSize, continuationToken), ct);
             return TypedResults.Ok(page with { Items = page.Items.Select(present).ToList() });
-        }).WithSummary($"List every {noun}, active or not");
+        }
 
-        admin.MapGet($"/{route}/{{id}}", async Task<Results<Ok<TDoc>, ProblemHttpResult>> (string id, CatalogStore store, HttpContext http, CancellationToken ct) =>
+        public async Task<Results<Ok<TDoc>, ProblemHttpResult>> ReadAsync(string id, CatalogStore store, HttpContext http, CancellationToken ct)
         {
             var found = await store.FindAsync<TDoc>(kind, id, ct);
             if (found is null)
@@ -69,9 +105,9 @@ public static class AdminCatalogEndpoints
 
             ETags.Set(http.Response, found.ETag);
             return TypedResults.Ok(present(found.Document));
-        }).WithSummary($"Read a {noun} with its ETag").ProducesProblem(StatusCodes.Status404NotFound);
+        }
 
-        admin.MapPut($"/{route}/{{id}}", async Task<Ok<TDoc>> (string id, TRequest request, CatalogStore store, TimeProvider time, HttpContext http, CancellationToken ct) =>
+        public async Task<Ok<TDoc>> ReplaceAsync(string id, TRequest request, CatalogStore store, TimeProvider time, HttpContext http, CancellationToken ct)
         {
             var etag = ETags.RequireIfMatch(http.Request);
             var current = await store.GetAsync<TDoc>(kind, id, ct);
@@ -80,19 +116,28 @@ public static class AdminCatalogEndpoints
             var document = await build(v, request, id, current.Document, new BuildContext(store, time.GetUtcNow()), ct);
             ETags.Set(http.Response, await store.ReplaceAsync(kind, id, document, etag, ct));
             return TypedResults.Ok(present(document));
-        }).WithSummary($"Replace a {noun}; needs If-Match with the ETag read (428 without, 412 when stale)").RequiresIfMatch()
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        }
 
-        admin.MapDelete($"/{route}/{{id}}", async Task<NoContent> (string id, CatalogStore store, HttpContext http, CancellationToken ct) =>
+        public async Task<NoContent> DeleteAsync(string id, CatalogStore store, HttpContext http, CancellationToken ct)
         {
             var etag = ETags.RequireIfMatch(http.Request);
             await ensureDeletable(id, store, ct);
             await store.DeleteAsync(kind, id, etag, ct);
             return TypedResults.NoContent();
-        }).WithSummary($"Delete a {noun}; needs If-Match (409 while something still refers to it)").RequiresIfMatch()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        }
+
+        public void Describe(RouteHandlerBuilder create, RouteHandlerBuilder listAll, RouteHandlerBuilder read, RouteHandlerBuilder replace, RouteHandlerBuilder delete)
+        {
+            create.WithSummary($"Create a {noun} (id: a slug, or generated when omitted)").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+            listAll.WithSummary($"List every {noun}, active or not");
+            read.WithSummary($"Read a {noun} with its ETag").ProducesProblem(StatusCodes.Status404NotFound);
+            replace.WithSummary($"Replace a {noun}; needs If-Match with the ETag read (428 without, 412 when stale)").RequiresIfMatch()
+                .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+                .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            delete.WithSummary($"Delete a {noun}; needs If-Match (409 while something still refers to it)").RequiresIfMatch()
+                .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+                .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        }
     }
 
     /// <summary>Cities and categories are few: the admin list is all of them, in one page.</summary>

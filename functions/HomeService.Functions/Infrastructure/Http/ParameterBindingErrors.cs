@@ -30,7 +30,7 @@ public static class ParameterBindingErrors
         foreach (var parameter in endpoint.Metadata.GetOrderedMetadata<IParameterBindingMetadata>())
         {
             var info = parameter.ParameterInfo;
-            if (!parameter.HasTryParse || info.GetCustomAttribute<FromBodyAttribute>() is not null)
+            if (!(parameter.HasTryParse || IsText(info.ParameterType)) || info.GetCustomAttribute<FromBodyAttribute>() is not null)
             {
                 continue;
             }
@@ -82,6 +82,13 @@ public static class ParameterBindingErrors
 
         return (name, context.Request.Query[name]);
     }
+
+    /// <summary>
+    /// Text binds from the query, route or a header as it comes. The run-time factory marks it as having a TryParse; the
+    /// build-time generator does not (it parses nothing), so both are asked for here.
+    /// </summary>
+    private static bool IsText(Type type) =>
+        type == typeof(string) || type == typeof(string[]) || type == typeof(Microsoft.Extensions.Primitives.StringValues);
 
     private static bool IsNullableReference(ParameterInfo info) =>
         !info.ParameterType.IsValueType && new NullabilityInfoContext().Create(info).ReadState == NullabilityState.Nullable;

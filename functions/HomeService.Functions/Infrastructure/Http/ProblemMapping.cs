@@ -72,6 +72,20 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
     {
         var problem = context.ProblemDetails;
         var language = Messages.FromRequest(context.HttpContext);
+        if (problem.Status == 400 && context.Exception is null && !problem.Extensions.ContainsKey("code") &&
+            ParameterBindingErrors.Find(context.HttpContext) is { Count: > 0 } parameters)
+        {
+            // The generated request delegates answer an optional query, route or header value that does not parse with a
+            // bare 400 (only a required one throws): the same validation problem as the thrown case.
+            var validation = Validation(language, parameters);
+            problem.Title = validation.Title;
+            problem.Type = validation.Type;
+            foreach (var (key, value) in validation.Extensions)
+            {
+                problem.Extensions[key] = value;
+            }
+        }
+
         if (!problem.Extensions.ContainsKey("code"))
         {
             var code = problem.Status switch
