@@ -87,46 +87,32 @@ public sealed class LocalTaskHub
 /// <summary>
 /// Serves the Durable Task gRPC protocol on loopback in front of the task hub (<see cref="TaskHubGrpcServer"/>, in its own
 /// small host so it has its own lifetime), for the app's DurableTask worker and client. The orchestration service comes
-/// from the app's container, so a test can put a decorator in front of the task hub. Creating the task hub and building
-/// that host begin on the thread pool when the host constructs its hosted services (cold start, docs/PERFORMANCE.md), so
-/// they overlap the API pipeline's build and the web server's start; <see cref="StartAsync"/> waits for them and starts
-/// the sidecar, still before the worker's hosted service (which connects to it) and before the app is marked ready.
+/// from the app's container, so a test can put a decorator in front of the task hub.
 /// </summary>
-public sealed class LocalDurableSidecar : IHostedService
+public sealed class LocalDurableSidecar(
+    IOrchestrationService service, IOrchestrationServiceClient client, LocalDurableEndpoint endpoint, ILoggerFactory loggers) : IHostedService
 {
-    private readonly IOrchestrationService _service;
-    private readonly Task<IHost> _prepared;
     private IHost? _host;
-
-    public LocalDurableSidecar(
-        IOrchestrationService service, IOrchestrationServiceClient client, LocalDurableEndpoint endpoint, ILoggerFactory loggers)
-    {
-        _service = service;
-        _prepared = Task.Run(async () =>
-        {
-            await service.CreateIfNotExistsAsync();
-            return Host.CreateDefaultBuilder()
-                .ConfigureLogging(l => l.ClearProviders().Services.AddSingleton(loggers))
-                .ConfigureWebHostDefaults(web =>
-                {
-                    web.UseUrls(endpoint.Address.ToString());
-                    web.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
-                    web.ConfigureServices(s =>
-                    {
-                        s.AddGrpc();
-                        s.AddSingleton(service);
-                        s.AddSingleton(client);
-                        s.AddSingleton<TaskHubGrpcServer>();
-                    });
-                    web.Configure(app => app.UseRouting().UseEndpoints(e => e.MapGrpcService<TaskHubGrpcServer>()));
-                })
-                .Build();
-        });
-    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _host = await _prepared.WaitAsync(cancellationToken);
+        await service.CreateIfNotExistsAsync();
+        _host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l => l.ClearProviders().Services.AddSingleton(loggers))
+            .ConfigureWebHostDefaults(web =>
+            {
+                web.UseUrls(endpoint.Address.ToString());
+                web.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
+                web.ConfigureServices(s =>
+                {
+                    s.AddGrpc();
+                    s.AddSingleton(service);
+                    s.AddSingleton(client);
+                    s.AddSingleton<TaskHubGrpcServer>();
+                });
+                web.Configure(app => app.UseRouting().UseEndpoints(e => e.MapGrpcService<TaskHubGrpcServer>()));
+            })
+            .Build();
         await _host.StartAsync(cancellationToken);
     }
 
@@ -137,13 +123,9 @@ public sealed class LocalDurableSidecar : IHostedService
             await _host.StopAsync(cancellationToken);
             _host.Dispose();
         }
-        else if (_prepared.IsCompletedSuccessfully)
-        {
-            _prepared.Result.Dispose();
-        }
 
         // Let go of the partition leases now, so the next host (a restart) takes them at once.
-        await _service.StopAsync(isForced: false);
+        await service.StopAsync(isForced: false);
     }
 }
 
