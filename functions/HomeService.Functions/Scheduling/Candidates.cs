@@ -42,8 +42,8 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         return new ServiceRequest(item, address, await settings.GetAsync(address.CityId, ct));
     }
 
-    public Task<IReadOnlyList<Candidate>> ForAsync(ServiceRequest request, string? workerId, DateTimeOffset now, CancellationToken ct) =>
-        ForAsync(request.Address.CityId, request.Item.Id, workerId, now, ct, request.Location);
+    public Task<IReadOnlyList<Candidate>> ForAsync(ServiceRequest request, string workerId, DateTimeOffset now, CancellationToken ct) =>
+        ForAsync(request.Address.CityId, request.Item.Id, workerId, now, ct);
 
     /// <summary>How many workers an availability query or an auto-assigned booking considers: the nearest this many who cover the address.</summary>
     public const int NearestLimit = 40;
@@ -143,17 +143,19 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     }
 
     /// <summary>
-    /// Approved, accepting workers of the city who offer the item (one of them when <paramref name="workerId"/> is given);
-    /// with <paramref name="near"/> and no <paramref name="workerId"/>, only those whose geohash cells contain it (<see cref="GeoCells"/>), so the read
-    /// follows the workers who may reach the address, not the city. A document written before cells existed is read too.
+    /// The named worker, if approved, accepting, of the city and offering the item (else none), with their whole plan and
+    /// calendar: judged exactly, wherever they live (an address outside their area must say so: outside_service_radius).
     /// </summary>
-    public async Task<IReadOnlyList<Candidate>> ForAsync(string cityId, string itemId, string? workerId, DateTimeOffset now, CancellationToken ct, GeoPoint? near = null)
+    public async Task<IReadOnlyList<Candidate>> ForAsync(string cityId, string itemId, string workerId, DateTimeOffset now, CancellationToken ct)
     {
-        var (where, parameters) = Filter(cityId, itemId, workerId, workerId is null ? near : null);
+        var (where, parameters) = Filter(cityId, itemId, workerId, null);
+        var query = new QueryDefinition($"SELECT * FROM c WHERE {where}");
+        foreach (var (name, value) in parameters)
+        {
+            query = query.WithParameter(name, value);
+        }
 
-        // Keyset pages by id: a city has more workers than one query page.
-        var workers = (await db.Workers.QueryAllByKeyAsync<WorkerDocument>("*", where, parameters, "id", w => w.Id, ct))
-            .Where(w => w.HomeBase is not null).ToList();
+        var workers = (await db.Workers.QueryAllAsync<WorkerDocument>(query, workerId, ct)).Where(w => w.HomeBase is not null).ToList();
         var (plans, calendars) = await schedules.ForWorkersAsync([.. workers.Select(w => w.Id)], null, ct);
         return [.. workers.Select(w => Of(w, plans, calendars, now, complete: true))];
     }
@@ -168,7 +170,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
 
     /// <summary>
     /// The candidate filter: approved, accepting workers of the city offering the item (one of them with <paramref name="workerId"/>);
-    /// with <paramref name="near"/>, only those whose cells contain it, or written before cells existed.
+    /// with <paramref name="near"/>, only those whose cells contain it, or written before cells existed (until the backfill timer writes them).
     /// </summary>
     private static (string Where, Dictionary<string, object> Parameters) Filter(string cityId, string itemId, string? workerId, GeoPoint? near)
     {
