@@ -36,10 +36,13 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readSnapshot, restore, writeSnapshot } from "./cosmos-store.mjs";
 import { applyCosmosQueryFix } from "./cosmos-query-fix.mjs";
+import { applyCosmosIndex } from "./cosmos-index.mjs";
 
 const require = createRequire(import.meta.url);
 // The Cosmos server's query engine copies its row list once per document (O(N²) in a container's size); see the file.
 if (!applyCosmosQueryFix()) console.error("local-stack: the Cosmos query fix did not apply (engine changed?); queries over big containers are slow");
+// The Cosmos server scans every document of a container per query; Cosmos DB looks equality terms up in its index (see the file).
+if (!applyCosmosIndex()) console.error("local-stack: the Cosmos index did not apply; every query scans its container");
 const Account = require("@vercel/cosmosdb-server/lib/account").default;
 const cosmosRoute = require("@vercel/cosmosdb-server/lib/routes").default;
 

@@ -10,8 +10,8 @@ source "$root/scripts/setup.sh"
 echo "== Bicep: build + lint"
 bash "$root/scripts/bicep.sh"
 
-echo "== Local stack: the Cosmos server's query fix keeps every result"
-node --test "$root/scripts/cosmos-query-fix.test.mjs"
+echo "== Local stack: the Cosmos server's query fix and indexes keep every result"
+node --test "$root/scripts/cosmos-query-fix.test.mjs" "$root/scripts/cosmos-index.test.mjs"
 
 echo "== Build (warnings are errors)"
 dotnet build HomeService.Functions.sln --no-restore --nologo -v quiet
