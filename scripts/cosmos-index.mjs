@@ -25,6 +25,7 @@ const Items = require(itemsPath).default;
 const primitive = (v) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 /** Index key of a primitive: its type and value, as the engine's equality (same type, ===) and IN (SameValueZero) compare them. */
 const keyOf = (v) => `${typeof v}:${Object.is(v, -0) ? 0 : v}`;
+const MISSING = "missing";
 
 /** The alias of the container in FROM (`FROM c`, `FROM root r`), or null when the rows come from inside documents. */
 function rootAlias(ast) {
@@ -73,8 +74,55 @@ function conjuncts(node, out = []) {
 }
 
 /**
- * The indexable terms of a query: { kind: "value" | "element", path, values: [sources], many } — "value" terms match documents
- * whose value at path equals one of the values, "element" terms those whose array at path has one as an element.
+ * One lookup: { kind: "value" | "element" | "missing", path, values: [sources], many } — "value" matches documents whose value
+ * at path equals one of the values, "element" those whose array at path has one as an element, "missing" those with no value
+ * at path (`NOT IS_DEFINED(c.path)`).
+ */
+function leafOf(node, alias) {
+  if (node.type === "scalar_binary_expression" && node.operator === "=") {
+    for (const [member, other] of [[node.left, node.right], [node.right, node.left]]) {
+      const path = pathOf(member, alias);
+      const value = valueOf(other);
+      if (path && value) return { kind: "value", path, values: [value], many: false };
+    }
+  } else if (node.type === "scalar_in_expression") {
+    const path = pathOf(node.value, alias);
+    const values = (node.list ?? []).map(valueOf);
+    if (path && values.length > 0 && values.every((v) => v && !Array.isArray(v.constant))) return { kind: "value", path, values, many: false };
+  } else if (node.type === "scalar_function_expression" && node.name?.name?.toUpperCase() === "ARRAY_CONTAINS" && node.arguments?.length === 2) {
+    const [array, item] = node.arguments;
+    const memberArray = pathOf(array, alias);
+    const memberItem = pathOf(item, alias);
+    if (memberItem && !memberArray) {
+      const values = valueOf(array);
+      if (values) return { kind: "value", path: memberItem, values: [values], many: true };
+    } else if (memberArray && !memberItem) {
+      const value = valueOf(item);
+      if (value && !Array.isArray(value.constant)) return { kind: "element", path: memberArray, values: [value], many: false };
+    }
+  } else if (node.type === "scalar_unary_expression" && node.operator === "NOT") {
+    const inner = node.argument;
+    if (inner?.type === "scalar_function_expression" && inner.name?.name?.toUpperCase() === "IS_DEFINED" && inner.arguments?.length === 1) {
+      const path = pathOf(inner.arguments[0], alias);
+      if (path) return { kind: "missing", path, values: [], many: false };
+    }
+  }
+  return null;
+}
+
+function disjuncts(node, out = []) {
+  if (node?.type === "scalar_binary_expression" && node.operator === "OR") {
+    disjuncts(node.left, out);
+    disjuncts(node.right, out);
+  } else if (node) {
+    out.push(node);
+  }
+  return out;
+}
+
+/**
+ * The indexable terms of a query: the AND-ed conditions at the top of its WHERE that are one lookup, or an OR of lookups
+ * (`NOT IS_DEFINED(c.cells) OR ARRAY_CONTAINS(c.cells, @a) OR …`), as { any: [lookups] } — a row satisfies at least one.
  */
 export function termsOf(ast) {
   const alias = rootAlias(ast);
@@ -82,39 +130,15 @@ export function termsOf(ast) {
   if (!alias || !condition) return [];
   const terms = [];
   for (const node of conjuncts(condition)) {
-    if (node.type === "scalar_binary_expression" && node.operator === "=") {
-      for (const [member, other] of [[node.left, node.right], [node.right, node.left]]) {
-        const path = pathOf(member, alias);
-        const value = valueOf(other);
-        if (path && value) {
-          terms.push({ kind: "value", path, values: [value], many: false });
-          break;
-        }
-      }
-    } else if (node.type === "scalar_in_expression" && !node.not) {
-      const path = pathOf(node.value, alias);
-      const values = (node.list ?? []).map(valueOf);
-      if (path && values.length > 0 && values.every((v) => v && !Array.isArray(v.constant))) {
-        terms.push({ kind: "value", path, values, many: false });
-      }
-    } else if (node.type === "scalar_function_expression" && node.name?.name?.toUpperCase() === "ARRAY_CONTAINS" && node.arguments?.length === 2) {
-      const [array, item] = node.arguments;
-      const memberArray = pathOf(array, alias);
-      const memberItem = pathOf(item, alias);
-      if (memberItem && !memberArray) {
-        const values = valueOf(array);
-        if (values) terms.push({ kind: "value", path: memberItem, values: [values], many: true });
-      } else if (memberArray && !memberItem) {
-        const value = valueOf(item);
-        if (value && !Array.isArray(value.constant)) terms.push({ kind: "element", path: memberArray, values: [value], many: false });
-      }
-    }
+    const any = disjuncts(node).map((d) => leafOf(d, alias));
+    if (any.every(Boolean)) terms.push({ any });
   }
   return terms;
 }
 
 /** The primitive values a term asks for, or null when one of them is not a string, number or boolean (no lookup then). */
 function wanted(term, parameters) {
+  if (term.kind === "missing") return [undefined];
   const out = [];
   for (const source of term.values) {
     let v = "constant" in source ? source.constant : parameters.get(source.parameter);
@@ -142,6 +166,7 @@ function valueAt(doc, path) {
 
 function keysOf(doc, kind, path) {
   const v = valueAt(doc, path);
+  if (kind === "missing") return v === undefined ? [MISSING] : [];
   if (kind === "value") return primitive(v) ? [keyOf(v)] : [];
   return Array.isArray(v) ? [...new Set(v.filter(primitive).map(keyOf))] : [];
 }
@@ -203,21 +228,68 @@ export function candidates(items, ast, parameterList) {
   if (!ast.__terms) Object.defineProperty(ast, "__terms", { value: termsOf(ast) });
   if (ast.__terms.length === 0) return null;
   const parameters = new Map((parameterList ?? []).map(({ name, value }) => [name, value]));
-  let best = null;
-  for (const term of ast.__terms) {
-    const values = wanted(term, parameters);
-    if (!values) continue;
-    const index = indexFor(items, term.kind, term.path);
+  // Every term holds for every row, so a document must be in each term's set: the smallest set, kept where it is in all others.
+  const sets = [];
+  terms: for (const term of ast.__terms) {
     const rids = new Set();
-    for (const v of values) for (const rid of index.byKey.get(keyOf(v)) ?? []) rids.add(rid);
-    if (!best || rids.size < best.size) best = rids;
-    if (best.size === 0) break;
+    for (const leaf of term.any) {
+      const values = wanted(leaf, parameters);
+      if (!values) continue terms;
+      const index = indexFor(items, leaf.kind, leaf.path);
+      for (const v of values) for (const rid of index.byKey.get(leaf.kind === "missing" ? MISSING : keyOf(v)) ?? []) rids.add(rid);
+    }
+    sets.push(rids);
   }
-  if (!best) return null;
+  if (sets.length === 0) return null;
+  sets.sort((a, b) => a.size - b.size);
+  const [smallest, ...others] = sets;
   const seq = order(items).byRid;
-  return [...best].map((rid) => items._data.get(rid)).filter(Boolean)
+  return [...smallest].filter((rid) => others.every((set) => set.has(rid))).map((rid) => items._data.get(rid)).filter(Boolean)
     .sort((a, b) => (seq.get(a.read()._rid) ?? 0) - (seq.get(b.read()._rid) ?? 0))
     .map((item) => item.read());
+}
+
+// The engine's order of values (lib/helpers.js `comparator`): by type in this order, then by value; objects all equal.
+const TYPE_ORDER = ["undefined", "null", "boolean", "number", "string", "array", "object"];
+const typeOf = (v) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+function compare(a, b) {
+  if (a === b) return 0;
+  const ta = typeOf(a);
+  const tb = typeOf(b);
+  if (ta === tb) return ta === "object" ? 0 : a < b ? -1 : 1;
+  return TYPE_ORDER.indexOf(ta) - TYPE_ORDER.indexOf(tb) < 0 ? -1 : 1;
+}
+
+/**
+ * For `SELECT TOP n … [ORDER BY c.path [ASC|DESC]]` (no JOIN, no aggregate): the order the engine returns rows in — by the
+ * ORDER BY value, then by _rid — as { path, desc, top }; else null. Such a query's n rows are among the first documents in
+ * that order that match, so it can run over growing prefixes of the documents in that order and stop once n rows come
+ * back, as Cosmos DB stops reading its index then.
+ */
+export function topOrderOf(q) {
+  const { ast } = q;
+  const body = ast.body;
+  const top = body?.top?.value;
+  if (top?.type !== "number_constant" || !(top.value > 0) || (body.from?.joins?.length ?? 0) > 0 || q.code.includes("$a.")) return null;
+  const alias = rootAlias(ast);
+  const sorts = body.orderBy?.expressions ?? [];
+  if (!alias || sorts.length > 1) return null;
+  if (sorts.length === 0) return { path: null, desc: false, top: top.value };
+  const path = pathOf(sorts[0].expression, alias);
+  return path ? { path, desc: sorts[0].order === "DESC", top: top.value } : null;
+}
+
+function runTop(q, docs, topOrder, run) {
+  const { path, desc, top } = topOrder;
+  const keyed = docs.map((d) => [path ? valueAt(d, path) : undefined, d._rid, d]);
+  keyed.sort((a, b) => {
+    const r = path ? compare(a[0], b[0]) : 0;
+    return r !== 0 ? (desc ? -r : r) : compare(a[1], b[1]);
+  });
+  for (let end = Math.min(keyed.length, 4 * top); ; end = Math.min(keyed.length, 4 * end)) {
+    const page = run(keyed.slice(0, end).map((k) => k[2]));
+    if (page.result.length >= top || end === keyed.length) return page;
+  }
 }
 
 /** The server's own query, as it was: every document of the container. */
@@ -249,17 +321,23 @@ export function applyCosmosIndex() {
   Items.prototype.query = function indexedQuery(params, options) {
     if (!this._parent.read()) return null;
     const q = this._getQuery(params.query);
-    const data = candidates(this, q.ast, params.parameters);
-    if (!data) return scanQuery.call(this, params, options);
+    const indexed = candidates(this, q.ast, params.parameters);
+    if (!q.__topOrder) Object.defineProperty(q, "__topOrder", { value: { of: topOrderOf(q) } });
+    const topOrder = q.__topOrder.of;
+    // TOP over prefixes only when the whole answer is one page (no continuation asked or to be given).
+    const onePage = topOrder && !options.continuation && !(options.maxItemCount > 0 && options.maxItemCount < topOrder.top);
+    if (!indexed && !onePage) return scanQuery.call(this, params, options);
     const parent = this._parent.read();
+    const run = (data) => q.exec(data, {
+      parameters: params.parameters,
+      udf: this._userDefinedFunctions(),
+      maxItemCount: options.maxItemCount,
+      continuation: options.continuation,
+      compositeIndexes: (parent.indexingPolicy ? parent.indexingPolicy.compositeIndexes : null) || [],
+    });
     try {
-      return q.exec(data, {
-        parameters: params.parameters,
-        udf: this._userDefinedFunctions(),
-        maxItemCount: options.maxItemCount,
-        continuation: options.continuation,
-        compositeIndexes: (parent.indexingPolicy ? parent.indexingPolicy.compositeIndexes : null) || [],
-      });
+      const data = indexed ?? [...this._data.values()].map((item) => item.read());
+      return onePage ? runTop(q, data, topOrder, run) : run(data);
     } catch (err) {
       err.badRequest = true;
       throw err;

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { applyCosmosIndex, candidates, scanQuery, termsOf } from "./cosmos-index.mjs";
+import { applyCosmosIndex, candidates, scanQuery, termsOf, topOrderOf } from "./cosmos-index.mjs";
 import { applyCosmosQueryFix } from "./cosmos-query-fix.mjs";
 
 const require = createRequire(import.meta.url);
@@ -26,7 +26,7 @@ function doc(i, version = 0) {
     id: `w${String((i * 7919) % 997).padStart(4, "0")}`, workerId: `w${String((i * 7919) % 997).padStart(4, "0")}`,
     type: i % 5 === 0 ? "plan" : "worker", status: (i + version) % 4 ? "approved" : "suspended", accepting: (i + version) % 3 !== 0,
     homeCell5: cells[(i + version) % cells.length], level: (i + version) % 7, rating: { average: ((i * 13) % 50) / 10, count: i % 9 },
-    geoCells: [cells[i % cells.length], cells[(i + 2 + version) % cells.length]], mixed: i % 2 ? "1" : 1, nested: { city: i % 2 ? "sh" : "bj" },
+    geoCells: [cells[i % cells.length], cells[(i + 2 + version) % cells.length]], ...(i % 3 === 1 ? {} : { optional: [cells[(i + version) % cells.length]] }), mixed: i % 2 ? "1" : 1, nested: { city: i % 2 ? "sh" : "bj" },
   };
 }
 for (let i = 0; i < 400; i++) items.create(doc(i));
@@ -57,6 +57,20 @@ const queries = [
   "SELECT * FROM c WHERE NOT (c.type = 'worker')",
   "SELECT TOP 7 * FROM c WHERE c.type = 'worker'",
   "SELECT f.id FROM Families f WHERE f.type = 'plan' AND f.level = 2",
+  // TOP over growing prefixes in the engine's order (ORDER BY value, then _rid)
+  "SELECT TOP 3 c.id, c.rating FROM c WHERE c.status = 'suspended' AND c.level = 6 ORDER BY c.rating.average DESC",
+  "SELECT TOP 5 * FROM c WHERE c.accepting = true",
+  "SELECT TOP 10 c.id FROM c ORDER BY c.nested.city",
+  "SELECT TOP 40 c.id, c.mixed FROM c WHERE c.level > 2 ORDER BY c.mixed",
+  "SELECT TOP 2 c.id FROM c WHERE c.missing = 1 ORDER BY c.id",
+  "SELECT TOP 4 c.id FROM c ORDER BY c.missing",
+  "SELECT TOP 7 c.id FROM c WHERE c.level > 5 AND NOT ARRAY_CONTAINS(@ids, c.id) ORDER BY c.id DESC",
+  "SELECT TOP 1 VALUE COUNT(1) FROM c WHERE c.type = 'worker'",
+  "SELECT TOP 20 c.id, g FROM c JOIN g IN c.geoCells WHERE g = @cell ORDER BY c.id",
+  // ORs of lookups, with documents lacking the path
+  "SELECT * FROM c WHERE c.type = 'worker' AND (NOT IS_DEFINED(c.optional) OR ARRAY_CONTAINS(c.optional, @cell) OR c.level = 2)",
+  "SELECT TOP 9 c.id FROM c WHERE (NOT IS_DEFINED(c.optional) OR ARRAY_CONTAINS(c.optional, 'wtw3u')) AND c.status = 'approved' ORDER BY c.id",
+  "SELECT * FROM c WHERE NOT IS_DEFINED(c.nested.town) AND c.level IN (1, 2)",
 ];
 
 const run = (query, impl, maxItemCount = 1000, continuation) =>
@@ -84,12 +98,14 @@ function checkAll(label) {
 }
 
 test("the lookups are the AND-ed equality, IN and ARRAY_CONTAINS terms, and nothing else", () => {
-  const terms = (sql) => termsOf(cosmosQuery(sql).ast).map((t) => `${t.kind}:${t.path.join(".")}`);
+  const terms = (sql) => termsOf(cosmosQuery(sql).ast).map((t) => t.any.map((l) => `${l.kind}:${l.path.join(".")}`).join("|"));
   assert.deepEqual(terms(queries[1]), ["value:type", "element:geoCells", "value:status", "value:accepting"]);
   assert.deepEqual(terms(queries[2]), ["value:homeCell5", "element:geoCells"]);
   assert.deepEqual(terms(queries[3]), ["value:workerId"]);
-  assert.deepEqual(terms(queries[5]), []); // an OR at the top: no term holds for every row
-  assert.deepEqual(terms(queries[6]), ["value:nested.city"]);
+  assert.deepEqual(terms(queries[5]), ["value:id|value:level"]); // an OR of lookups: the union of their documents
+  assert.deepEqual(terms(queries[6]), ["value:level|value:level", "value:nested.city"]);
+  assert.deepEqual(terms("SELECT * FROM c WHERE c.a = 1 AND (NOT IS_DEFINED(c.geoCells) OR ARRAY_CONTAINS(c.geoCells, @cell) OR c.b > 2)"), ["value:a"]);
+  assert.deepEqual(terms("SELECT * FROM c WHERE (NOT IS_DEFINED(c.geoCells) OR ARRAY_CONTAINS(c.geoCells, @cell))"), ["missing:geoCells|element:geoCells"]);
   assert.deepEqual(terms(queries[17]), []);
   assert.deepEqual(terms("SELECT * FROM c IN root.arr WHERE c = 1"), []);
   assert.deepEqual(terms("SELECT * FROM c WHERE ARRAY_CONTAINS(c.geoCells, @cell, true)"), []);
@@ -100,6 +116,16 @@ test("a lookup reads only the documents its term lets through", () => {
   assert.equal(candidates(items, q.ast, parameters).length, 3);
   assert.equal(candidates(items, cosmosQuery("SELECT * FROM c WHERE c.level > 3").ast, parameters), null);
   assert.equal(candidates(items, cosmosQuery(queries[10]).ast, parameters), null); // an object value: scanned
+});
+
+test("TOP runs over prefixes only when it can: one ORDER BY path or none, no JOIN, no aggregate", () => {
+  const shape = (sql) => topOrderOf(cosmosQuery(sql));
+  assert.deepEqual(shape(queries[2]), { path: ["id"], desc: false, top: 40 });
+  assert.deepEqual(shape(queries[20]), { path: ["rating", "average"], desc: true, top: 3 });
+  assert.deepEqual(shape(queries[21]), { path: null, desc: false, top: 5 });
+  assert.equal(shape(queries[27]), null);
+  assert.equal(shape(queries[28]), null);
+  assert.equal(shape(queries[0]), null);
 });
 
 test("same rows, same order, same pages as a full scan", () => checkAll("as created"));
