@@ -118,14 +118,25 @@ public sealed class LocalDurableSidecar(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_host is not null)
+        if (_host is null)
         {
-            await _host.StopAsync(cancellationToken);
-            _host.Dispose();
+            return;
         }
 
+        await _host.StopAsync(cancellationToken);
+        _host.Dispose();
+        _host = null;
+
         // Let go of the partition leases now, so the next host (a restart) takes them at once.
-        await service.StopAsync(isForced: false);
+        try
+        {
+            await service.StopAsync(isForced: false);
+        }
+        catch (NullReferenceException)
+        {
+            // The sidecar starts the task hub only once a worker connects, and DurableTask.AzureStorage's StopAsync
+            // dereferences what its StartAsync creates: a host stopped before any worker connected holds no lease to let go.
+        }
     }
 }
 
