@@ -63,15 +63,19 @@ function valueOf(node) {
   }
 }
 
-function conjuncts(node, out = []) {
-  if (node?.type === "scalar_binary_expression" && node.operator === "AND") {
-    conjuncts(node.left, out);
-    conjuncts(node.right, out);
+/** The operands of a chain of one binary operator (`a AND b AND c` → [a, b, c]). */
+function operands(node, operator, out = []) {
+  if (node?.type === "scalar_binary_expression" && node.operator === operator) {
+    operands(node.left, operator, out);
+    operands(node.right, operator, out);
   } else if (node) {
     out.push(node);
   }
   return out;
 }
+
+const conjuncts = (node) => operands(node, "AND");
+const disjuncts = (node) => operands(node, "OR");
 
 /**
  * One lookup: { kind: "value" | "element" | "missing", path, values: [sources], many } — "value" matches documents whose value
@@ -108,16 +112,6 @@ function leafOf(node, alias) {
     }
   }
   return null;
-}
-
-function disjuncts(node, out = []) {
-  if (node?.type === "scalar_binary_expression" && node.operator === "OR") {
-    disjuncts(node.left, out);
-    disjuncts(node.right, out);
-  } else if (node) {
-    out.push(node);
-  }
-  return out;
 }
 
 /**
