@@ -71,6 +71,7 @@ const queries = [
   "SELECT * FROM c WHERE c.type = 'worker' AND (NOT IS_DEFINED(c.optional) OR ARRAY_CONTAINS(c.optional, @cell) OR c.level = 2)",
   "SELECT TOP 9 c.id FROM c WHERE (NOT IS_DEFINED(c.optional) OR ARRAY_CONTAINS(c.optional, 'wtw3u')) AND c.status = 'approved' ORDER BY c.id",
   "SELECT * FROM c WHERE NOT IS_DEFINED(c.nested.town) AND c.level IN (1, 2)",
+  "SELECT * FROM c WHERE c.type = 'worker' AND NOT (c.level IN (1, 2))",
 ];
 
 const run = (query, impl, maxItemCount = 1000, continuation) =>
@@ -109,6 +110,7 @@ test("the lookups are the AND-ed equality, IN and ARRAY_CONTAINS terms, and noth
   assert.deepEqual(terms(queries[17]), []);
   assert.deepEqual(terms("SELECT * FROM c IN root.arr WHERE c = 1"), []);
   assert.deepEqual(terms("SELECT * FROM c WHERE ARRAY_CONTAINS(c.geoCells, @cell, true)"), []);
+  assert.deepEqual(terms("SELECT * FROM c WHERE NOT (c.level IN (1, 2)) AND c.type = 'worker'"), ["value:type"]);
 });
 
 test("a lookup reads only the documents its term lets through", () => {
