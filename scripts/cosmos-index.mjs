@@ -217,8 +217,11 @@ function order(items) {
   return items.__order;
 }
 
-/** The documents the query can return (a superset), in the container's order; null when no term of it can use an index. */
-export function candidates(items, ast, parameterList) {
+/**
+ * The documents the query can return (a superset), in the container's order — or in any order when the caller sorts them
+ * itself; null when no term of it can use an index.
+ */
+export function candidates(items, ast, parameterList, inContainerOrder = true) {
   if (!ast.__terms) Object.defineProperty(ast, "__terms", { value: termsOf(ast) });
   if (ast.__terms.length === 0) return null;
   const parameters = new Map((parameterList ?? []).map(({ name, value }) => [name, value]));
@@ -237,10 +240,12 @@ export function candidates(items, ast, parameterList) {
   if (sets.length === 0) return null;
   sets.sort((a, b) => a.size - b.size);
   const [smallest, ...others] = sets;
-  const seq = order(items).byRid;
-  return [...smallest].filter((rid) => others.every((set) => set.has(rid))).map((rid) => items._data.get(rid)).filter(Boolean)
-    .sort((a, b) => (seq.get(a.read()._rid) ?? 0) - (seq.get(b.read()._rid) ?? 0))
-    .map((item) => item.read());
+  const found = [...smallest].filter((rid) => others.every((set) => set.has(rid))).map((rid) => items._data.get(rid)).filter(Boolean);
+  if (inContainerOrder) {
+    const seq = order(items).byRid;
+    found.sort((a, b) => (seq.get(a.read()._rid) ?? 0) - (seq.get(b.read()._rid) ?? 0));
+  }
+  return found.map((item) => item.read());
 }
 
 // The engine's order of values (lib/helpers.js `comparator`): by type in this order, then by value; objects all equal.
@@ -315,11 +320,12 @@ export function applyCosmosIndex() {
   Items.prototype.query = function indexedQuery(params, options) {
     if (!this._parent.read()) return null;
     const q = this._getQuery(params.query);
-    const indexed = candidates(this, q.ast, params.parameters);
     if (!q.__topOrder) Object.defineProperty(q, "__topOrder", { value: { of: topOrderOf(q) } });
     const topOrder = q.__topOrder.of;
     // TOP over prefixes only when the whole answer is one page (no continuation asked or to be given).
     const onePage = topOrder && !options.continuation && !(options.maxItemCount > 0 && options.maxItemCount < topOrder.top);
+    // runTop sorts the documents itself.
+    const indexed = candidates(this, q.ast, params.parameters, !onePage);
     if (!indexed && !onePage) return scanQuery.call(this, params, options);
     const parent = this._parent.read();
     const run = (data) => q.exec(data, {
