@@ -87,16 +87,19 @@ public sealed class LocalTaskHub
 /// <summary>
 /// Serves the Durable Task gRPC protocol on loopback in front of the task hub (<see cref="TaskHubGrpcServer"/>, in its own
 /// small host so it has its own lifetime), for the app's DurableTask worker and client. The orchestration service comes
-/// from the app's container, so a test can put a decorator in front of the task hub.
+/// from the app's container, so a test can put a decorator in front of the task hub; the sidecar sees it through a
+/// <see cref="StartStopGuard"/>.
 /// </summary>
 public sealed class LocalDurableSidecar(
     IOrchestrationService service, IOrchestrationServiceClient client, LocalDurableEndpoint endpoint, ILoggerFactory loggers) : IHostedService
 {
     private IHost? _host;
+    private StartStopGuard? _taskHub;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await service.CreateIfNotExistsAsync();
+        var taskHub = _taskHub = new StartStopGuard(service);
         _host = Host.CreateDefaultBuilder()
             .ConfigureLogging(l => l.ClearProviders().Services.AddSingleton(loggers))
             .ConfigureWebHostDefaults(web =>
@@ -106,7 +109,7 @@ public sealed class LocalDurableSidecar(
                 web.ConfigureServices(s =>
                 {
                     s.AddGrpc();
-                    s.AddSingleton(service);
+                    s.AddSingleton<IOrchestrationService>(taskHub);
                     s.AddSingleton(client);
                     s.AddSingleton<TaskHubGrpcServer>();
                 });
@@ -127,16 +130,10 @@ public sealed class LocalDurableSidecar(
         _host.Dispose();
         _host = null;
 
-        // Let go of the partition leases now, so the next host (a restart) takes them at once.
-        try
-        {
-            await service.StopAsync(isForced: false);
-        }
-        catch (NullReferenceException)
-        {
-            // The sidecar starts the task hub only once a worker connects, and DurableTask.AzureStorage's StopAsync
-            // dereferences what its StartAsync creates: a host stopped before any worker connected holds no lease to let go.
-        }
+        // Let go of the partition leases now, so the next host (a restart) takes them at once: the sidecar's own stop
+        // runs unawaited from ApplicationStopping; this waits for it (or does nothing if the task hub never started).
+        await _taskHub!.StopAsync();
+        _taskHub = null;
     }
 }
 

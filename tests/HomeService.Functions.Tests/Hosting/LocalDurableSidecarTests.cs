@@ -3,6 +3,8 @@ using DurableTask.Core;
 using HomeService.LocalHost;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.DurableTask.Protobuf;
 using Moq;
 
 namespace HomeService.Functions.Tests.Hosting;
@@ -16,7 +18,7 @@ public sealed class LocalDurableSidecarTests
     [Fact]
     public async Task The_azure_storage_provider_throws_when_stopped_without_having_started()
     {
-        // Pins the library behaviour the sidecar works around: if an update fixes it, the catch in StopAsync can go.
+        // Pins the library behaviour the sidecar works around: if an update fixes it, StartStopGuard is no longer needed for it.
         var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
             StorageAccountClientProvider = new StorageAccountClientProvider("UseDevelopmentStorage=true"),
@@ -27,23 +29,49 @@ public sealed class LocalDurableSidecarTests
     }
 
     [Fact]
-    public async Task A_sidecar_stopped_before_any_worker_connected_stops_cleanly_and_only_once()
+    public async Task A_sidecar_stopped_during_start_up_never_stops_a_task_hub_that_has_not_finished_starting()
     {
+        // Like the Azure Storage provider: StartAsync takes a while, and a StopAsync before it finished throws (the test
+        // above) — in the sidecar's async void ApplicationStopping handler, where that ends the process (seen in CI).
+        var startGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = 0;
+        var stoppedBeforeStarted = 0;
         var service = new Mock<IOrchestrationService>();
         service.Setup(s => s.CreateIfNotExistsAsync()).Returns(Task.CompletedTask);
-        service.Setup(s => s.StopAsync()).Returns(Task.CompletedTask);
-        // What the Azure Storage provider does when it was never started (the test above).
-        service.Setup(s => s.StopAsync(false)).ThrowsAsync(new NullReferenceException());
-        var client = new Mock<IOrchestrationServiceClient>();
+        service.Setup(s => s.StartAsync()).Returns(async () =>
+        {
+            await startGate.Task;
+            Interlocked.Increment(ref started);
+        });
+        Task Stop()
+        {
+            if (Volatile.Read(ref started) == 0)
+            {
+                Interlocked.Increment(ref stoppedBeforeStarted);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        service.Setup(s => s.StopAsync()).Returns(Stop);
+        service.Setup(s => s.StopAsync(It.IsAny<bool>())).Returns(Stop);
         var endpoint = new LocalDurableEndpoint(Options.Create(new LocalDurableOptions()));
-        var sidecar = new LocalDurableSidecar(service.Object, client.Object, endpoint, NullLoggerFactory.Instance);
+        var sidecar = new LocalDurableSidecar(service.Object, Mock.Of<IOrchestrationServiceClient>(), endpoint, NullLoggerFactory.Instance);
 
         await sidecar.StartAsync(CancellationToken.None);
-        await sidecar.StopAsync(CancellationToken.None);
+        // A worker's first call brings up the sidecar's gRPC server, which then waits for the worker to ask for work;
+        // stopping cancels that wait, after which the server begins starting the task hub — and stops it at once.
+        await new TaskHubSidecarService.TaskHubSidecarServiceClient(endpoint.Channel).HelloAsync(new Empty());
+        var stopping = sidecar.StopAsync(CancellationToken.None);
+        startGate.SetResult();
+        await stopping;
         await sidecar.StopAsync(CancellationToken.None);
 
-        service.Verify(s => s.CreateIfNotExistsAsync(), Times.Once);
-        service.Verify(s => s.StopAsync(false), Times.Once);
+        Assert.Equal(0, stoppedBeforeStarted);
+        var starts = service.Invocations.Count(i => i.Method.Name == nameof(IOrchestrationService.StartAsync));
+        var stops = service.Invocations.Count(i => i.Method.Name == nameof(IOrchestrationService.StopAsync));
+        Assert.InRange(starts, 0, 1);
+        Assert.Equal(starts, stops);
     }
 
     [Fact]
@@ -55,6 +83,67 @@ public sealed class LocalDurableSidecarTests
 
         await sidecar.StopAsync(CancellationToken.None);
 
+        service.VerifyNoOtherCalls();
+    }
+
+    [Fact]
+    public async Task The_guard_stops_a_started_task_hub_once_however_many_stop_it()
+    {
+        var service = new Mock<IOrchestrationService>(MockBehavior.Strict);
+        service.Setup(s => s.StartAsync()).Returns(Task.CompletedTask);
+        service.Setup(s => s.StopAsync(false)).Returns(Task.CompletedTask);
+        var guard = new StartStopGuard(service.Object);
+
+        await guard.StartAsync();
+        await guard.StartAsync();
+        await Task.WhenAll(guard.StopAsync(), guard.StopAsync(isForced: false), guard.StopAsync());
+
+        service.Verify(s => s.StartAsync(), Times.Once);
+        service.Verify(s => s.StopAsync(false), Times.Once);
+    }
+
+    [Fact]
+    public async Task The_guard_does_not_start_a_task_hub_that_was_stopped_first()
+    {
+        var service = new Mock<IOrchestrationService>(MockBehavior.Strict);
+        var guard = new StartStopGuard(service.Object);
+
+        await guard.StopAsync();
+        await guard.StartAsync();
+
+        service.VerifyNoOtherCalls();
+    }
+
+    [Fact]
+    public async Task A_stop_during_a_start_waits_for_it_and_then_stops()
+    {
+        var starting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var service = new Mock<IOrchestrationService>(MockBehavior.Strict);
+        service.Setup(s => s.StartAsync()).Returns(starting.Task);
+        service.Setup(s => s.StopAsync(false)).Returns(Task.CompletedTask);
+        var guard = new StartStopGuard(service.Object);
+
+        var start = guard.StartAsync();
+        var stop = guard.StopAsync();
+
+        Assert.False(stop.IsCompleted);
+        service.Verify(s => s.StopAsync(false), Times.Never);
+        starting.SetResult();
+        await Task.WhenAll(start, stop);
+        service.Verify(s => s.StopAsync(false), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_start_that_failed_is_not_stopped()
+    {
+        var service = new Mock<IOrchestrationService>(MockBehavior.Strict);
+        service.Setup(s => s.StartAsync()).ThrowsAsync(new InvalidOperationException("storage unreachable"));
+        var guard = new StartStopGuard(service.Object);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(guard.StartAsync);
+        await guard.StopAsync();
+
+        service.Verify(s => s.StartAsync(), Times.Once);
         service.VerifyNoOtherCalls();
     }
 }

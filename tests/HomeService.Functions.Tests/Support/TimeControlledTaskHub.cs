@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DurableTask.Core;
 using DurableTask.Core.History;
 using DurableTask.Core.Query;
+using HomeService.LocalHost;
 
 namespace HomeService.Functions.Tests.Support;
 
@@ -12,7 +13,7 @@ namespace HomeService.Functions.Tests.Support;
 /// sends it once the test has advanced the clock past it — so minutes and days pass without real waiting.
 /// </summary>
 public sealed class TimeControlledTaskHub(IOrchestrationService service, IOrchestrationServiceClient client, TimeProvider clock)
-    : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
+    : OrchestrationServiceDecorator(service), IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
     private readonly ConcurrentDictionary<TaskMessage, DateTime> _held = new();
 
@@ -36,7 +37,7 @@ public sealed class TimeControlledTaskHub(IOrchestrationService service, IOrches
         return due.Length;
     }
 
-    public Task CompleteTaskOrchestrationWorkItemAsync(
+    public override Task CompleteTaskOrchestrationWorkItemAsync(
         TaskOrchestrationWorkItem workItem, OrchestrationRuntimeState newOrchestrationRuntimeState, IList<TaskMessage> outboundMessages,
         IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages, TaskMessage continuedAsNewMessage, OrchestrationState orchestrationState)
     {
@@ -60,38 +61,11 @@ public sealed class TimeControlledTaskHub(IOrchestrationService service, IOrches
             }
         }
 
-        return service.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, fire,
+        return Inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, fire,
             continuedAsNewMessage, orchestrationState);
     }
 
-    // Everything else is the task hub's own.
-    public int TaskOrchestrationDispatcherCount => service.TaskOrchestrationDispatcherCount;
-    public int MaxConcurrentTaskOrchestrationWorkItems => service.MaxConcurrentTaskOrchestrationWorkItems;
-    public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => service.EventBehaviourForContinueAsNew;
-    public int TaskActivityDispatcherCount => service.TaskActivityDispatcherCount;
-    public int MaxConcurrentTaskActivityWorkItems => service.MaxConcurrentTaskActivityWorkItems;
-    public Task StartAsync() => service.StartAsync();
-    public Task StopAsync() => service.StopAsync();
-    public Task StopAsync(bool isForced) => service.StopAsync(isForced);
-    public Task CreateAsync() => service.CreateAsync();
-    public Task CreateAsync(bool recreateInstanceStore) => service.CreateAsync(recreateInstanceStore);
-    public Task CreateIfNotExistsAsync() => service.CreateIfNotExistsAsync();
-    public Task DeleteAsync() => service.DeleteAsync();
-    public Task DeleteAsync(bool deleteInstanceStore) => service.DeleteAsync(deleteInstanceStore);
-    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) => service.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
-    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => service.GetDelayInSecondsAfterOnProcessException(exception);
-    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => service.GetDelayInSecondsAfterOnFetchException(exception);
-    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        service.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
-    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => service.RenewTaskOrchestrationWorkItemLockAsync(workItem);
-    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => service.AbandonTaskOrchestrationWorkItemAsync(workItem);
-    public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => service.ReleaseTaskOrchestrationWorkItemAsync(workItem);
-    public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        service.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
-    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => service.RenewTaskActivityWorkItemLockAsync(workItem);
-    public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage) => service.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
-    public Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem) => service.AbandonTaskActivityWorkItemAsync(workItem);
-
+    // Everything else is the task hub's own (OrchestrationServiceDecorator); the client's:
     public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage) => client.CreateTaskOrchestrationAsync(creationMessage);
     public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage, OrchestrationStatus[] dedupeStatuses) => client.CreateTaskOrchestrationAsync(creationMessage, dedupeStatuses);
     public Task SendTaskOrchestrationMessageAsync(TaskMessage message) => client.SendTaskOrchestrationMessageAsync(message);
