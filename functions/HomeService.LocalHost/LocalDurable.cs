@@ -88,53 +88,67 @@ public sealed class LocalTaskHub
 /// Serves the Durable Task gRPC protocol on loopback in front of the task hub (<see cref="TaskHubGrpcServer"/>, in its own
 /// small host so it has its own lifetime), for the app's DurableTask worker and client. The orchestration service comes
 /// from the app's container, so a test can put a decorator in front of the task hub; the sidecar sees it through a
-/// <see cref="StartStopGuard"/>.
+/// <see cref="StartStopGuard"/>. Creating the task hub and building that host begin on the thread pool when the host
+/// constructs its hosted services (cold start, docs/PERFORMANCE.md), so they overlap the API pipeline's build and the
+/// web server's start; <see cref="StartAsync"/> waits for them and starts the sidecar, still before the worker's hosted
+/// service (which connects to it) and before the app is marked ready.
 /// </summary>
-public sealed class LocalDurableSidecar(
-    IOrchestrationService service, IOrchestrationServiceClient client, LocalDurableEndpoint endpoint, ILoggerFactory loggers) : IHostedService
+public sealed class LocalDurableSidecar : IHostedService
 {
+    private readonly StartStopGuard _taskHub;
+    private readonly Task<IHost> _prepared;
     private IHost? _host;
-    private StartStopGuard? _taskHub;
+
+    public LocalDurableSidecar(
+        IOrchestrationService service, IOrchestrationServiceClient client, LocalDurableEndpoint endpoint, ILoggerFactory loggers)
+    {
+        _taskHub = new StartStopGuard(service);
+        _prepared = Task.Run(async () =>
+        {
+            await service.CreateIfNotExistsAsync();
+            return Build(_taskHub, client, endpoint, loggers);
+        });
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await service.CreateIfNotExistsAsync();
-        var taskHub = _taskHub = new StartStopGuard(service);
-        _host = Host.CreateDefaultBuilder()
-            .ConfigureLogging(l => l.ClearProviders().Services.AddSingleton(loggers))
-            .ConfigureWebHostDefaults(web =>
+        var host = await _prepared.WaitAsync(cancellationToken);
+        await host.StartAsync(cancellationToken);
+        _host = host;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _host, null) is { } host)
+        {
+            await host.StopAsync(cancellationToken);
+            host.Dispose();
+        }
+
+        // Let go of the partition leases now, so the next host (a restart) takes them at once: the sidecar's own stop
+        // runs unawaited from ApplicationStopping; this waits for it (or does nothing if the task hub never started).
+        await _taskHub.StopAsync();
+    }
+
+    // A bare host: Kestrel on loopback, HTTP/2, the gRPC service and nothing else (no configuration sources, file
+    // watchers or console lifetime of the default builder — the app's own host has those).
+    private static IHost Build(IOrchestrationService taskHub, IOrchestrationServiceClient client, LocalDurableEndpoint endpoint, ILoggerFactory loggers) =>
+        new HostBuilder()
+            .ConfigureWebHost(web =>
             {
+                web.UseKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
                 web.UseUrls(endpoint.Address.ToString());
-                web.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
                 web.ConfigureServices(s =>
                 {
+                    s.AddSingleton(loggers);
                     s.AddGrpc();
-                    s.AddSingleton<IOrchestrationService>(taskHub);
+                    s.AddSingleton(taskHub);
                     s.AddSingleton(client);
                     s.AddSingleton<TaskHubGrpcServer>();
                 });
                 web.Configure(app => app.UseRouting().UseEndpoints(e => e.MapGrpcService<TaskHubGrpcServer>()));
             })
             .Build();
-        await _host.StartAsync(cancellationToken);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_host is null)
-        {
-            return;
-        }
-
-        await _host.StopAsync(cancellationToken);
-        _host.Dispose();
-        _host = null;
-
-        // Let go of the partition leases now, so the next host (a restart) takes them at once: the sidecar's own stop
-        // runs unawaited from ApplicationStopping; this waits for it (or does nothing if the task hub never started).
-        await _taskHub!.StopAsync();
-        _taskHub = null;
-    }
 }
 
 /// <summary>Where the sidecar listens, decided before anything starts (the worker and client channels need it up front).</summary>
