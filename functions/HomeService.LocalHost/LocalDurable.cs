@@ -88,31 +88,18 @@ public sealed class LocalTaskHub
 /// Serves the Durable Task gRPC protocol on loopback in front of the task hub (<see cref="TaskHubGrpcServer"/>, in its own
 /// small host so it has its own lifetime), for the app's DurableTask worker and client. The orchestration service comes
 /// from the app's container, so a test can put a decorator in front of the task hub; the sidecar sees it through a
-/// <see cref="StartStopGuard"/>. Creating the task hub and building that host begin on the thread pool when the host
-/// constructs its hosted services (cold start, docs/PERFORMANCE.md), so they overlap the API pipeline's build and the
-/// web server's start; <see cref="StartAsync"/> waits for them and starts the sidecar, still before the worker's hosted
-/// service (which connects to it) and before the app is marked ready.
+/// <see cref="StartStopGuard"/>.
 /// </summary>
-public sealed class LocalDurableSidecar : IHostedService
+public sealed class LocalDurableSidecar(
+    IOrchestrationService service, IOrchestrationServiceClient client, LocalDurableEndpoint endpoint, ILoggerFactory loggers) : IHostedService
 {
-    private readonly StartStopGuard _taskHub;
-    private readonly Task<IHost> _prepared;
+    private readonly StartStopGuard _taskHub = new(service);
     private IHost? _host;
-
-    public LocalDurableSidecar(
-        IOrchestrationService service, IOrchestrationServiceClient client, LocalDurableEndpoint endpoint, ILoggerFactory loggers)
-    {
-        _taskHub = new StartStopGuard(service);
-        _prepared = Task.Run(async () =>
-        {
-            await service.CreateIfNotExistsAsync();
-            return Build(_taskHub, client, endpoint, loggers);
-        });
-    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var host = await _prepared.WaitAsync(cancellationToken);
+        await service.CreateIfNotExistsAsync();
+        var host = Build(_taskHub, client, endpoint, loggers);
         await host.StartAsync(cancellationToken);
         _host = host;
     }

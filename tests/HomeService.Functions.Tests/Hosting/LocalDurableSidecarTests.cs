@@ -75,23 +75,14 @@ public sealed class LocalDurableSidecarTests
     }
 
     [Fact]
-    public async Task A_sidecar_that_never_started_neither_starts_nor_stops_the_task_hub_when_stopped()
+    public async Task A_sidecar_that_never_started_does_not_touch_the_task_hub_when_stopped()
     {
-        // Construction already begins creating the task hub (cold start); stopping without a start goes no further.
-        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var service = new Mock<IOrchestrationService>(MockBehavior.Strict);
-        service.Setup(s => s.CreateIfNotExistsAsync()).Returns(() =>
-        {
-            created.SetResult();
-            return Task.CompletedTask;
-        });
         var endpoint = new LocalDurableEndpoint(Options.Create(new LocalDurableOptions()));
         var sidecar = new LocalDurableSidecar(service.Object, Mock.Of<IOrchestrationServiceClient>(), endpoint, NullLoggerFactory.Instance);
 
-        await created.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await sidecar.StopAsync(CancellationToken.None);
 
-        service.Verify(s => s.CreateIfNotExistsAsync(), Times.Once);
         service.VerifyNoOtherCalls();
     }
 
