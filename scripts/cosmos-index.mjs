@@ -218,34 +218,58 @@ function order(items) {
 }
 
 /**
- * The documents the query can return (a superset), in the container's order — or in any order when the caller sorts them
- * itself; null when no term of it can use an index.
+ * The query's terms as the index sets that satisfy them: per term, the sets of its lookups (a document satisfies the term when
+ * one of them has it) and an upper bound of how many documents that is. Smallest first; null when no term can use an index.
+ * The index's own sets are used, not copies: a term's cost is then the documents it is asked about, not the documents it has.
  */
-export function candidates(items, ast, parameterList, inContainerOrder = true) {
+export function termSets(items, ast, parameterList) {
   if (!ast.__terms) Object.defineProperty(ast, "__terms", { value: termsOf(ast) });
   if (ast.__terms.length === 0) return null;
   const parameters = new Map((parameterList ?? []).map(({ name, value }) => [name, value]));
-  // Every term holds for every row, so a document must be in each term's set: the smallest set, kept where it is in all others.
-  const sets = [];
+  const out = [];
   terms: for (const term of ast.__terms) {
-    const rids = new Set();
+    const sets = [];
     for (const leaf of term.any) {
       const values = wanted(leaf, parameters);
       if (!values) continue terms;
       const index = indexFor(items, leaf.kind, leaf.path);
-      for (const v of values) for (const rid of index.byKey.get(leaf.kind === "missing" ? MISSING : keyOf(v)) ?? []) rids.add(rid);
+      for (const v of values) {
+        const rids = index.byKey.get(leaf.kind === "missing" ? MISSING : keyOf(v));
+        if (rids && !sets.includes(rids)) sets.push(rids);
+      }
     }
-    sets.push(rids);
+    out.push({ sets, size: sets.reduce((n, s) => n + s.size, 0) });
   }
-  if (sets.length === 0) return null;
-  sets.sort((a, b) => a.size - b.size);
-  const [smallest, ...others] = sets;
-  const found = [...smallest].filter((rid) => others.every((set) => set.has(rid))).map((rid) => items._data.get(rid)).filter(Boolean);
+  if (out.length === 0) return null;
+  return out.sort((a, b) => a.size - b.size);
+}
+
+const holds = (term, rid) => term.sets.some((s) => s.has(rid));
+
+/** The rids of the smallest term that every other term holds too (each once). */
+function matching([smallest, ...others]) {
+  const found = [];
+  const each = smallest.sets.length > 1 ? new Set(smallest.sets.flatMap((s) => [...s])) : (smallest.sets[0] ?? []);
+  for (const rid of each) if (others.every((t) => holds(t, rid))) found.push(rid);
+  return found;
+}
+
+/**
+ * The documents the query can return (a superset), in the container's order — or in any order when the caller sorts them
+ * itself; null when no term of it can use an index.
+ */
+export function candidates(items, ast, parameterList, inContainerOrder = true) {
+  const terms = termSets(items, ast, parameterList);
+  if (!terms) return null;
+  return docsOf(items, matching(terms), inContainerOrder);
+}
+
+function docsOf(items, rids, inContainerOrder) {
   if (inContainerOrder) {
     const seq = order(items).byRid;
-    found.sort((a, b) => (seq.get(a.read()._rid) ?? 0) - (seq.get(b.read()._rid) ?? 0));
+    rids.sort((a, b) => (seq.get(a) ?? 0) - (seq.get(b) ?? 0));
   }
-  return found.map((item) => item.read());
+  return rids.map((rid) => items._data.get(rid)?.read()).filter(Boolean);
 }
 
 // The engine's order of values (lib/helpers.js `comparator`): by type in this order, then by value; objects all equal.
@@ -291,6 +315,95 @@ function runTop(q, docs, topOrder, run) {
   }
 }
 
+/**
+ * The container's documents in the engine's order for an ascending ORDER BY path (by its value, then _rid; path null: by _rid),
+ * as rids, kept sorted by every write — or null when a document holds an object or array there (the engine compares those
+ * loosely, and a patch can change them in place). Built on first use.
+ */
+export function sortedBy(items, path) {
+  if (!items.__sorted) Object.defineProperty(items, "__sorted", { value: new Map() });
+  const name = path ? path.join(".") : "";
+  let sorted = items.__sorted.get(name);
+  if (!sorted) {
+    sorted = { path, rids: [], valueByRid: new Map(), broken: false };
+    const docs = [...items._data.values()].map((item) => item.read());
+    for (const doc of docs) track(sorted, doc);
+    sorted.rids.sort((a, b) => orderOf(sorted, a, b));
+    items.__sorted.set(name, sorted);
+  }
+  return sorted.broken ? null : sorted;
+}
+
+const sortable = (v) => v === undefined || v === null || primitive(v);
+
+/** Notes a document's value; false (and the order broken) when it cannot be kept. */
+function track(sorted, doc) {
+  const v = sorted.path ? valueAt(doc, sorted.path) : undefined;
+  if (!sortable(v)) sorted.broken = true;
+  sorted.valueByRid.set(doc._rid, v);
+  sorted.rids.push(doc._rid);
+}
+
+function orderOf(sorted, a, b) {
+  return compare(sorted.valueByRid.get(a), sorted.valueByRid.get(b)) || compare(a, b);
+}
+
+/** The first position in the order whose document does not come before (value, rid). */
+function positionOf(sorted, value, rid) {
+  let lo = 0;
+  let hi = sorted.rids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const other = sorted.rids[mid];
+    if ((compare(sorted.valueByRid.get(other), value) || compare(other, rid)) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function unsort(sorted, rid) {
+  if (!sorted.valueByRid.has(rid)) return;
+  const at = positionOf(sorted, sorted.valueByRid.get(rid), rid);
+  if (sorted.rids[at] === rid) sorted.rids.splice(at, 1);
+  sorted.valueByRid.delete(rid);
+}
+
+function resort(sorted, doc) {
+  if (sorted.broken) return;
+  const v = sorted.path ? valueAt(doc, sorted.path) : undefined;
+  if (!sortable(v)) {
+    sorted.broken = true;
+    return;
+  }
+  if (sorted.valueByRid.has(doc._rid) && compare(sorted.valueByRid.get(doc._rid), v) === 0) return;
+  unsort(sorted, doc._rid);
+  sorted.rids.splice(positionOf(sorted, v, doc._rid), 0, doc._rid);
+  sorted.valueByRid.set(doc._rid, v);
+}
+
+/**
+ * TOP n in an ascending order: the documents every term holds, taken in that order, over growing prefixes until n rows come
+ * back — the same prefixes runTop hands the engine, found by walking the kept order instead of sorting every candidate.
+ */
+function walkTop(items, terms, sorted, top, run) {
+  const picked = [];
+  let i = 0;
+  for (let end = 4 * top; ; end *= 4) {
+    while (picked.length < end && i < sorted.rids.length) {
+      const rid = sorted.rids[i++];
+      if (!terms || terms.every((t) => holds(t, rid))) picked.push(items._data.get(rid).read());
+    }
+    const page = run(picked);
+    if (page.result.length >= top || i >= sorted.rids.length) return page;
+  }
+}
+
+/**
+ * Whether walking the kept order is the cheaper way to a TOP n: the walk looks at about 4n × N / S documents (S the smallest
+ * term's documents, N the container's) when the terms' documents are spread over the order, the lookup at S, then sorts them.
+ */
+export const walkPays = (items, terms, top) => !terms || terms[0].size * terms[0].size > 4 * top * items._data.size;
+
 /** The server's own query, as it was: every document of the container. */
 export const scanQuery = Items.prototype.query;
 
@@ -307,6 +420,7 @@ export function applyCosmosIndex() {
       index.remove(stored._rid);
       index.add(stored);
     }
+    for (const sorted of this.__sorted?.values() ?? []) resort(sorted, stored);
     return stored;
   };
   Items.prototype.delete = function indexedDelete(idOrRid, partition) {
@@ -315,6 +429,7 @@ export function applyCosmosIndex() {
     if (rid !== undefined) {
       order(this).byRid.delete(rid);
       for (const index of indexes(this).values()) index.remove(rid);
+      for (const sorted of this.__sorted?.values() ?? []) unsort(sorted, rid);
     }
   };
   Items.prototype.query = function indexedQuery(params, options) {
@@ -324,9 +439,10 @@ export function applyCosmosIndex() {
     const topOrder = q.__topOrder.of;
     // TOP over prefixes only when the whole answer is one page (no continuation asked or to be given).
     const onePage = topOrder && !options.continuation && !(options.maxItemCount > 0 && options.maxItemCount < topOrder.top);
-    // runTop sorts the documents itself.
-    const indexed = candidates(this, q.ast, params.parameters, !onePage);
-    if (!indexed && !onePage) return scanQuery.call(this, params, options);
+    const terms = termSets(this, q.ast, params.parameters);
+    if (!terms && !onePage) return scanQuery.call(this, params, options);
+    // Ascending TOP: walk the kept order when that looks at fewer documents than the lookup would sort.
+    const sorted = onePage && !topOrder.desc && walkPays(this, terms, topOrder.top) ? sortedBy(this, topOrder.path) : null;
     const parent = this._parent.read();
     const run = (data) => q.exec(data, {
       parameters: params.parameters,
@@ -336,7 +452,9 @@ export function applyCosmosIndex() {
       compositeIndexes: (parent.indexingPolicy ? parent.indexingPolicy.compositeIndexes : null) || [],
     });
     try {
-      const data = indexed ?? [...this._data.values()].map((item) => item.read());
+      if (sorted) return walkTop(this, terms, sorted, topOrder.top, run);
+      // runTop sorts the documents itself.
+      const data = terms ? docsOf(this, matching(terms), !onePage) : [...this._data.values()].map((item) => item.read());
       return onePage ? runTop(q, data, topOrder, run) : run(data);
     } catch (err) {
       err.badRequest = true;

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { applyCosmosIndex, candidates, scanQuery, termsOf, topOrderOf } from "./cosmos-index.mjs";
+import { applyCosmosIndex, candidates, scanQuery, sortedBy, termSets, termsOf, topOrderOf, walkPays } from "./cosmos-index.mjs";
 import { applyCosmosQueryFix } from "./cosmos-query-fix.mjs";
 
 const require = createRequire(import.meta.url);
@@ -72,6 +72,11 @@ const queries = [
   "SELECT TOP 9 c.id FROM c WHERE (NOT IS_DEFINED(c.optional) OR ARRAY_CONTAINS(c.optional, 'wtw3u')) AND c.status = 'approved' ORDER BY c.id",
   "SELECT * FROM c WHERE NOT IS_DEFINED(c.nested.town) AND c.level IN (1, 2)",
   "SELECT * FROM c WHERE c.type = 'worker' AND NOT (c.level IN (1, 2))",
+  // ascending TOP by walking the kept order (terms that match many documents), and where it cannot (an object path)
+  "SELECT TOP 40 c.id FROM c WHERE c.type = 'worker' AND c.status = 'approved' AND NOT ARRAY_CONTAINS(@ids, c.id) ORDER BY c.id",
+  "SELECT TOP 12 c.id, c.homeCell5 FROM c WHERE c.accepting = true AND c.homeCell5 IN (@c5a, @c5b) ORDER BY c.homeCell5",
+  "SELECT TOP 6 c.id FROM c WHERE c.type = 'worker' ORDER BY c.rating",
+  "SELECT TOP 90 c.id, c.level FROM c WHERE c.level > 5 ORDER BY c.id", // fewer rows than TOP: the walk grows to the end
 ];
 
 const run = (query, impl, maxItemCount = 1000, continuation) =>
@@ -130,6 +135,25 @@ test("TOP runs over prefixes only when it can: one ORDER BY path or none, no JOI
   assert.equal(shape(queries[0]), null);
 });
 
+/** The kept order of a path, as it must be: every document by its value there, then _rid, in the engine's comparison. */
+function expectedOrder(path) {
+  const docs = [...items._data.values()].map((i) => i.read());
+  const rank = (v) => ["undefined", "null", "boolean", "number", "string"].indexOf(v === null ? "null" : typeof v);
+  const cmp = (a, b) => (a === b ? 0 : rank(a) !== rank(b) ? rank(a) - rank(b) : a < b ? -1 : 1);
+  const at = (d) => path.reduce((v, n) => (v == null ? undefined : v[n]), d);
+  return docs.sort((a, b) => cmp(at(a), at(b)) || cmp(a._rid, b._rid)).map((d) => d._rid);
+}
+
+test("an ascending TOP walks the kept order when its terms match many documents, and the order follows every write", () => {
+  const walks = (sql, top) => walkPays(items, termSets(items, cosmosQuery(sql).ast, parameters), top);
+  assert.ok(walkPays(items, null, 40)); // no term: walking beats sorting every document
+  assert.ok(walks(queries[33], 40) && walks(queries[34], 12) && walks(queries[36], 90));
+  assert.ok(!walks(queries[2], 40)); // two cells and one cell: the lookup is smaller than the walk
+  assert.equal(sortedBy(items, ["rating"]), null); // objects: the engine compares them loosely, so no kept order
+  assert.deepEqual(sortedBy(items, ["id"]).rids, expectedOrder(["id"]));
+  assert.deepEqual(sortedBy(items, ["homeCell5"]).rids, expectedOrder(["homeCell5"]));
+});
+
 test("same rows, same order, same pages as a full scan", () => checkAll("as created"));
 
 test("writes keep the indexes true: replace, upsert, patch-style replace, delete, create", () => {
@@ -153,6 +177,8 @@ test("writes keep the indexes true: replace, upsert, patch-style replace, delete
   }
   for (let i = 400; i < 460; i++) items.create(doc(i));
   checkAll("after deletes and creates");
+  assert.deepEqual(sortedBy(items, ["id"]).rids, expectedOrder(["id"]), "the kept order after every kind of write");
+  assert.deepEqual(sortedBy(items, ["homeCell5"]).rids, expectedOrder(["homeCell5"]), "the kept order after every kind of write");
   const q = cosmosQuery("SELECT * FROM c WHERE c.homeCell5 = 'wtw9z'");
   assert.deepEqual(run(q._query, indexedQuery).result, run(q._query, scanQuery).result);
   assert.ok(run(q._query, indexedQuery).result.length > 0);
