@@ -16,6 +16,11 @@
 // documents are handed over in the container's own order). A query without such a term runs over every document as before.
 // Indexes are built per container and path on first use and kept up to date by every write (create, replace, upsert,
 // patch and delete all store through Items._set and Items.delete).
+//
+// A one-page `SELECT TOP n … ORDER BY c.path` (ascending, or no ORDER BY) runs over growing prefixes of its candidates in
+// the engine's order and stops once n rows come back. When its terms let many documents through (a 3 × 3 block of cells
+// in a city of 20,000 workers), the prefixes come from walking an order of the container by that path, kept sorted by
+// every write, instead of sorting every candidate — so such a query costs about the rows it returns, as on Cosmos DB.
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
