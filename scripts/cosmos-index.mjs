@@ -368,8 +368,9 @@ function positionOf(sorted, value, rid) {
 
 function unsort(sorted, rid) {
   if (!sorted.valueByRid.has(rid)) return;
-  const at = positionOf(sorted, sorted.valueByRid.get(rid), rid);
-  if (sorted.rids[at] === rid) sorted.rids.splice(at, 1);
+  let at = positionOf(sorted, sorted.valueByRid.get(rid), rid);
+  if (sorted.rids[at] !== rid) at = sorted.rids.indexOf(rid); // never expected: JSON values compare consistently
+  if (at >= 0) sorted.rids.splice(at, 1);
   sorted.valueByRid.delete(rid);
 }
 
@@ -396,7 +397,8 @@ function walkTop(items, terms, sorted, top, run) {
   for (let end = 4 * top; ; end *= 4) {
     while (picked.length < end && i < sorted.rids.length) {
       const rid = sorted.rids[i++];
-      if (!terms || terms.every((t) => holds(t, rid))) picked.push(items._data.get(rid).read());
+      const item = (!terms || terms.every((t) => holds(t, rid))) && items._data.get(rid);
+      if (item) picked.push(item.read());
     }
     const page = run(picked);
     if (page.result.length >= top || i >= sorted.rids.length) return page;
