@@ -67,7 +67,8 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     /// item, within their own radius), read so the cost follows the workers near the address, not the city: those whose home base is
     /// in the 3 × 3 block of precision-5 cells around it (≈ 15 km); when that block has more than <paramref name="limit"/>, also those
     /// in the precision-6 block (≈ 2–4 km), so the nearest are in; when it has fewer, any others who cover it — each read at most
-    /// <paramref name="limit"/> rows (in id order inside a block). Typically two reads. Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
+    /// <paramref name="limit"/> rows (in id order inside a block). Typically two reads; one where the inner block alone was full
+    /// the last time (<see cref="denseAreas"/>), read first then. Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
     /// margin each side): plan windows and exceptions of the range, reservations overlapping it — so
     /// <see cref="Candidate.CalendarComplete"/> is false and a calendar change must read the whole document.
     /// With <paramref name="fullProfiles"/> the worker rows are whole documents (the worker choice shows cards from them); with
@@ -116,30 +117,65 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
             return rows.Count;
         }
 
-        // The outer block first (≈ 15 km across). Full: the area is dense, so the inner block (≈ 2–4 km) makes sure the nearest are
-        // in. Not full: it held every covering worker whose home is in it, and the rest of the city may still cover the address.
-        if (await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit) == limit)
+        // Where the inner block (≈ 2–4 km) alone held a full read last time, it is read first: full again, it is the nearest, and the
+        // outer block's read would only have been passed over. Not full (the area thinned out), the usual reads follow, past its rows.
+        var area = (cityId, itemId, GeoCells.Encode(point, GeoCells.OuterRingPrecision), limit);
+        if (denseAreas.ContainsKey(area) && await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit) == limit)
         {
-            await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit);
+            return await WithSchedulesAsync();
         }
 
-        // Rows the cells let through but the exact radius does not are skipped and asked past, a few times at most. Cells are
-        // coarse beside small radii (a 3 km circle fills a fraction of its precision-5 cells), so each read asks for twice
-        // what is missing: a sparse area then takes one read here rather than three.
-        for (var attempt = 0; attempt < MaxReadsPastTheRings && found.Count < limit; attempt++)
+        denseAreas.TryRemove(area, out _);
+
+        // The outer block first (≈ 15 km across). Full: the area is dense, so the inner block makes sure the nearest are in. Not full:
+        // it held every covering worker whose home is in it, and the rest of the city may still cover the address.
+        if (await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit) == limit &&
+            await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit) == limit)
         {
-            var asked = Math.Min(2 * (limit - found.Count), limit);
-            if (await ReadAsync(null, 0, asked) < asked)
+            RememberDense(area); // the inner block had a full read past the outer block's rows
+        }
+
+        return await WithSchedulesAsync();
+
+        async Task<IReadOnlyList<Candidate>> WithSchedulesAsync()
+        {
+            // Rows the cells let through but the exact radius does not are skipped and asked past, a few times at most. Cells are
+            // coarse beside small radii (a 3 km circle fills a fraction of its precision-5 cells), so each read asks for twice
+            // what is missing: a sparse area then takes one read here rather than three.
+            for (var attempt = 0; attempt < MaxReadsPastTheRings && found.Count < limit; attempt++)
             {
-                break; // no more covering workers anywhere
+                var asked = Math.Min(2 * (limit - found.Count), limit);
+                if (await ReadAsync(null, 0, asked) < asked)
+                {
+                    break; // no more covering workers anywhere
+                }
             }
+
+            var nearest = found.Values.OrderBy(f => f.Meters).ThenBy(f => f.Worker.Id, StringComparer.Ordinal).Take(limit).Select(f => f.Worker).ToList();
+            var range = new ScheduleRange(ZoneTime.ToUtc(first, 0, zone) - RangeMargin, ZoneTime.ToUtc(last.AddDays(1), 0, zone) + RangeMargin,
+                first.AddDays(-1), last.AddDays(1));
+            var (plans, calendars) = await schedules.ForWorkersAsync([.. nearest.Select(w => w.Id)], wholeCalendars ? null : range, ct);
+            return [.. nearest.Select(w => Of(w, plans, calendars, now, complete: wholeCalendars))];
+        }
+    }
+
+    /// <summary>
+    /// Areas (city, item, precision-5 cell of the address, limit) whose inner block alone held a full read: a hint for which read
+    /// comes first, checked by every read (a read that is not full falls back to the usual ones), so it is never wrong, only
+    /// sometimes one read short of its best. Per process; bounded by starting over when it holds <see cref="DenseAreasKept"/>.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string City, string Item, string Cell, int Limit), bool> denseAreas = new();
+
+    internal const int DenseAreasKept = 50_000;
+
+    private void RememberDense((string, string, string, int) area)
+    {
+        if (denseAreas.Count >= DenseAreasKept)
+        {
+            denseAreas.Clear();
         }
 
-        var nearest = found.Values.OrderBy(f => f.Meters).ThenBy(f => f.Worker.Id, StringComparer.Ordinal).Take(limit).Select(f => f.Worker).ToList();
-        var range = new ScheduleRange(ZoneTime.ToUtc(first, 0, zone) - RangeMargin, ZoneTime.ToUtc(last.AddDays(1), 0, zone) + RangeMargin,
-            first.AddDays(-1), last.AddDays(1));
-        var (plans, calendars) = await schedules.ForWorkersAsync([.. nearest.Select(w => w.Id)], wholeCalendars ? null : range, ct);
-        return [.. nearest.Select(w => Of(w, plans, calendars, now, complete: wholeCalendars))];
+        denseAreas[area] = true;
     }
 
     /// <summary>

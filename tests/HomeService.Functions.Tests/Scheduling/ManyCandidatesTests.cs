@@ -5,6 +5,7 @@ using HomeService.Functions.Scheduling;
 using HomeService.Functions.Tests.Booking;
 using HomeService.Functions.Tests.Support;
 using HomeService.Functions.Workers;
+using Microsoft.Azure.Cosmos;
 
 namespace HomeService.Functions.Tests.Scheduling;
 
@@ -72,6 +73,38 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
         Assert.Equal(Header(few, CosmosUsageHeaders.Requests), Header(many, CosmosUsageHeaders.Requests));
         Assert.InRange(Header(many, CosmosUsageHeaders.ResponseBytes), Header(few, CosmosUsageHeaders.ResponseBytes) * 0.9, Header(few, CosmosUsageHeaders.ResponseBytes) * 1.1);
         Assert.True(Header(many, CosmosUsageHeaders.ResponseBytes) < 100_000);
+    }
+
+    /// <summary>
+    /// An area whose inner block (≈ 2–4 km) has more covering workers than the limit is read from there once the app has seen it:
+    /// availability then makes one worker read (address, the inner block, plans and calendars — 3 requests) and still shows the
+    /// limit's worth of workers. When the area thins out, that read comes back short and the usual reads follow: everyone left
+    /// is found.
+    /// </summary>
+    [Fact]
+    public async Task A_dense_area_is_read_from_its_inner_block_first_and_a_thinned_one_as_before()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var workers = await world.WorkersWrittenAsync(Candidates.NearestLimit * 3);
+        var customer = await world.CustomerAsync();
+        var day = DateOnly.FromDateTime(world.At(2, 12).ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var url = $"/api/customer/availability?itemId={world.ItemId}&addressId={customer.AddressId}&from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}";
+        _ = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK); // fills caches; the inner block is full
+
+        var dense = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(3, Header(dense, CosmosUsageHeaders.Requests));
+        Assert.Equal(Candidates.NearestLimit, (await dense.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+
+        var left = workers.Take(7).ToHashSet();
+        await Parallel.ForEachAsync(workers.Where(w => !left.Contains(w)), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, ct) =>
+            await world.Db.Workers.DeleteItemAsync<WorkerDocument>(id, new PartitionKey(id), cancellationToken: ct));
+        var thinned = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        Assert.Equal(5, Header(thinned, CosmosUsageHeaders.Requests)); // the short inner read, the outer block, the rest of the city
+        Assert.Equal(left.Count, (await thinned.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+        var again = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(4, Header(again, CosmosUsageHeaders.Requests)); // no longer taken for dense: the outer block and the rest
+        Assert.Equal(left.Count, (await again.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
     }
 
     /// <summary>
