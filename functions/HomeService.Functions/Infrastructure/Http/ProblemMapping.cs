@@ -26,6 +26,8 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             CosmosException { StatusCode: HttpStatusCode.Conflict } => Create(language, 409, "conflict"),
             CosmosException { StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout } =>
                 Create(language, 503, "service_unavailable"),
+            // A dependency (Cosmos, Storage) that cannot be reached at all: the service is unavailable, not broken by the request.
+            HttpRequestException when context.RequestAborted.IsCancellationRequested is false => Create(language, 503, "service_unavailable"),
             Payments.PaymentProviderException { IsRetryable: true } => Create(language, 503, "payment_provider_unavailable"),
             Payments.PaymentProviderException => Create(language, 502, "payment_provider_refused"),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
@@ -50,6 +52,11 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             {
                 problem.Extensions[key] = value;
             }
+        }
+
+        if (exception is HttpRequestException unreachable)
+        {
+            logger.LogError(unreachable, "A dependency could not be reached on {Method} {Path}", context.Request.Method, context.Request.Path);
         }
 
         if (exception is Payments.PaymentProviderException providerFailure)
