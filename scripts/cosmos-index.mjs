@@ -341,7 +341,7 @@ export function sortedBy(items, path) {
 
 const sortable = (v) => v === undefined || v === null || primitive(v);
 
-/** Notes a document's value; false (and the order broken) when it cannot be kept. */
+/** Notes a document's value; a value that cannot be kept in order (an object or array) marks the order broken. */
 function track(sorted, doc) {
   const v = sorted.path ? valueAt(doc, sorted.path) : undefined;
   if (!sortable(v)) sorted.broken = true;
