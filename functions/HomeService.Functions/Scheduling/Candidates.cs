@@ -67,8 +67,9 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     /// item, within their own radius), read so the cost follows the workers near the address, not the city: those whose home base is
     /// in the 3 × 3 block of precision-5 cells around it (≈ 15 km); when that block has more than <paramref name="limit"/>, also those
     /// in the precision-6 block (≈ 2–4 km), so the nearest are in; when it has fewer, any others who cover it — each read at most
-    /// <paramref name="limit"/> rows (in id order inside a block). Typically two reads; one where the inner block alone was full
-    /// the last time (<see cref="denseAreas"/>), read first then. Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
+    /// <paramref name="limit"/> rows (in id order inside a block). Typically two reads; one where the area was found dense (the inner
+    /// block alone full: read first) or sparse (fewer covering workers in the whole city than the limit: all read at once) the last
+    /// time (<see cref="areas"/>). Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
     /// margin each side): plan windows and exceptions of the range, reservations overlapping it — so
     /// <see cref="Candidate.CalendarComplete"/> is false and a calendar change must read the whole document.
     /// With <paramref name="fullProfiles"/> the worker rows are whole documents (the worker choice shows cards from them); with
@@ -118,36 +119,52 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         }
 
         // Where the inner block (≈ 2–4 km) alone held a full read last time, it is read first: full again, it is the nearest, and the
-        // outer block's read would only have been passed over. Not full (the area thinned out), the usual reads follow, past its rows.
+        // outer block's read would only have been passed over. Where the whole city held fewer covering workers than the limit last
+        // time, one read of all of them comes first: short again, it holds every one. Either way a read that does not confirm what
+        // was remembered (the area grew or thinned out) is followed by the usual reads, past its rows, and the area is forgotten.
         var area = (cityId, itemId, GeoCells.Encode(point, GeoCells.OuterRingPrecision), limit);
-        if (denseAreas.ContainsKey(area) && await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit) == limit)
+        if (areas.TryGetValue(area, out var remembered))
         {
-            return await WithSchedulesAsync();
-        }
+            if (remembered == AreaDensity.Dense && await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit) == limit)
+            {
+                return await WithSchedulesAsync(everyoneRead: false);
+            }
 
-        denseAreas.TryRemove(area, out _);
+            if (remembered == AreaDensity.Sparse && await ReadAsync(null, 0, limit) < limit)
+            {
+                return await WithSchedulesAsync(everyoneRead: true);
+            }
+
+            areas.TryRemove(area, out _);
+        }
 
         // The outer block first (≈ 15 km across). Full: the area is dense, so the inner block makes sure the nearest are in. Not full:
         // it held every covering worker whose home is in it, and the rest of the city may still cover the address.
         if (await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit) == limit &&
             await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit) == limit)
         {
-            RememberDense(area); // the inner block had a full read past the outer block's rows
+            Remember(area, AreaDensity.Dense); // the inner block had a full read past the outer block's rows
         }
 
-        return await WithSchedulesAsync();
+        return await WithSchedulesAsync(everyoneRead: false);
 
-        async Task<IReadOnlyList<Candidate>> WithSchedulesAsync()
+        async Task<IReadOnlyList<Candidate>> WithSchedulesAsync(bool everyoneRead)
         {
             // Rows the cells let through but the exact radius does not are skipped and asked past, a few times at most. Cells are
             // coarse beside small radii (a 3 km circle fills a fraction of its precision-5 cells), so each read asks for twice
             // what is missing: a sparse area then takes one read here rather than three.
-            for (var attempt = 0; attempt < MaxReadsPastTheRings && found.Count < limit; attempt++)
+            for (var attempt = 0; !everyoneRead && attempt < MaxReadsPastTheRings && found.Count < limit; attempt++)
             {
                 var asked = Math.Min(2 * (limit - found.Count), limit);
                 if (await ReadAsync(null, 0, asked) < asked)
                 {
-                    break; // no more covering workers anywhere
+                    // No more covering workers anywhere. Fewer in all than the limit: one read of the city holds them all next time.
+                    if (seen.Count < limit)
+                    {
+                        Remember(area, AreaDensity.Sparse);
+                    }
+
+                    break;
                 }
             }
 
@@ -159,23 +176,26 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         }
     }
 
+    /// <summary>What an area was found to be: its inner block alone held a full read, or the whole city held fewer covering workers than the limit.</summary>
+    private enum AreaDensity { Dense, Sparse }
+
     /// <summary>
-    /// Areas (city, item, precision-5 cell of the address, limit) whose inner block alone held a full read: a hint for which read
-    /// comes first, checked by every read (a read that is not full falls back to the usual ones), so it is never wrong, only
-    /// sometimes one read short of its best. Per process; bounded by starting over when it holds <see cref="DenseAreasKept"/>.
+    /// Areas (city, item, precision-5 cell of the address, limit) found <see cref="AreaDensity.Dense"/> or <see cref="AreaDensity.Sparse"/>:
+    /// a hint for which read comes first, checked by that read (one that does not confirm it falls back to the usual reads), so
+    /// it is never wrong, only sometimes one read short of its best. Per process; bounded by starting over when it holds <see cref="AreasKept"/>.
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string City, string Item, string Cell, int Limit), bool> denseAreas = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string City, string Item, string Cell, int Limit), AreaDensity> areas = new();
 
-    internal const int DenseAreasKept = 50_000;
+    internal const int AreasKept = 50_000;
 
-    private void RememberDense((string, string, string, int) area)
+    private void Remember((string, string, string, int) area, AreaDensity density)
     {
-        if (denseAreas.Count >= DenseAreasKept)
+        if (areas.Count >= AreasKept)
         {
-            denseAreas.Clear();
+            areas.Clear();
         }
 
-        denseAreas[area] = true;
+        areas[area] = density;
     }
 
     /// <summary>

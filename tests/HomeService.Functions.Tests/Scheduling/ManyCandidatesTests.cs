@@ -103,8 +103,38 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
         Assert.Equal(5, Header(thinned, CosmosUsageHeaders.Requests)); // the short inner read, the outer block, the rest of the city
         Assert.Equal(left.Count, (await thinned.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
         var again = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
-        Assert.Equal(4, Header(again, CosmosUsageHeaders.Requests)); // no longer taken for dense: the outer block and the rest
+        Assert.Equal(3, Header(again, CosmosUsageHeaders.Requests)); // now known sparse (7 in all): one read of the city's covering workers
         Assert.Equal(left.Count, (await again.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+    }
+
+    /// <summary>
+    /// Where the whole city has fewer covering workers than the limit, availability reads them in one query once the app has seen
+    /// that (address, the city's covering workers, plans and calendars — 3 requests). When the city grows past the limit that read
+    /// comes back full and the usual reads follow (the outer block, the inner block): the nearest are shown, and the area is
+    /// then read as dense.
+    /// </summary>
+    [Fact]
+    public async Task A_sparse_area_is_read_in_one_query_and_one_that_grew_as_before()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var few = await world.WorkersWrittenAsync(5);
+        var customer = await world.CustomerAsync();
+        var day = DateOnly.FromDateTime(world.At(2, 12).ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var url = $"/api/customer/availability?itemId={world.ItemId}&addressId={customer.AddressId}&from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}";
+        var cold = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK); // fills caches; the city has 5
+
+        var sparse = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(3, Header(sparse, CosmosUsageHeaders.Requests));
+        Assert.Equal(few.Count, (await sparse.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+        Assert.Equal(few.Count, (await cold.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+
+        await world.WorkersWrittenAsync(Candidates.NearestLimit * 3);
+        var grown = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        Assert.Equal(5, Header(grown, CosmosUsageHeaders.Requests)); // the full read of the city, the outer block, the inner block
+        Assert.Equal(Candidates.NearestLimit, (await grown.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+        var dense = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(3, Header(dense, CosmosUsageHeaders.Requests)); // now known dense: the inner block alone
     }
 
     /// <summary>
