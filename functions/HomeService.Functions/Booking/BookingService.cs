@@ -38,12 +38,70 @@ public sealed class BookingService(
         ["every3weeks"] = RecurrenceFrequency.EveryThreeWeeks,
     };
 
-    public Task<(OrderDocument Order, bool Created)> BookAsync(string userId, string key, BookingRequest request, CancellationToken ct)
+    /// <summary>
+    /// Books one order. Its id comes from the customer and the Idempotency-Key (<see cref="OrderIdFor"/>), so every run of one
+    /// request works on the same order and the order's create is the key's uniqueness: no record to write first. A replay meets
+    /// its first run's traces — the order's entry in the worker's calendar (a confirmed one, or a hold while that run is under way:
+    /// wait for its order, else 409 request_in_progress), the order itself when creating it (409 from Cosmos), or a refusal that the
+    /// order explains (its start is now too soon, its worker's time is its own) — and answers the order (Created = false), or 422
+    /// idempotency_key_reused when it was booked with another body. A run that died leaves at most a hold, which expires.
+    /// </summary>
+    public async Task<(OrderDocument Order, bool Created)> BookAsync(string userId, string key, BookingRequest request, CancellationToken ct)
     {
         Validate(request.ItemId, request.AddressId, request.Start, request.WorkerId, request.Quantity, request.Notes).ThrowIfInvalid();
-        return idempotency.RunAsync(userId, key, "order", IdempotencyRecords.Hash("order", request),
-            (record, fresh) => PlaceAsync(userId, record.ResultId, request, series: null, preferredWorkerId: null, mayExist: !fresh, ct),
-            record => FindAsync(record.ResultId, ct), ct);
+        var orderId = OrderIdFor(userId, key);
+        var hash = IdempotencyRecords.Hash("order", request);
+        try
+        {
+            return await PlaceAsync(userId, orderId, request, series: null, preferredWorkerId: null, mayExist: false, hash, ct);
+        }
+        catch (AppException e) when (e is not IdempotencyKeyReusedException && e.Code != RequestInProgress && !e.Data.Contains(OrderWrittenByThisRun))
+        {
+            // Refused before writing anything: a replay's refusal is explained by the order its first run wrote.
+            if (await FindAsync(orderId, ct) is { } existing)
+            {
+                return (Replayed(existing, hash), false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The id of the order a customer's Idempotency-Key books (the same format as a minted one: "ord_" and 32 hex digits).</summary>
+    public static string OrderIdFor(string userId, string key) =>
+        "ord_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"order\n{userId}\n{key}")))[..32];
+
+    private const string RequestInProgress = "request_in_progress";
+
+    /// <summary>Marks a refusal that came after this run wrote the order (and cancelled it): it is this request's answer, not a replay's.</summary>
+    private const string OrderWrittenByThisRun = "booking.orderWrittenByThisRun";
+
+    private static OrderDocument Replayed(OrderDocument order, string hash) =>
+        order.RequestHash is { } booked && booked != hash ? throw new IdempotencyKeyReusedException() : order;
+
+    /// <summary>
+    /// Another run of this request holds the order's time and has not written the order yet: waits for it like a concurrent retry
+    /// (<see cref="IdempotencyRecords.WaitForWinner"/>) and answers it, or 409 request_in_progress.
+    /// </summary>
+    private async Task<(OrderDocument Order, bool Created)> AwaitOtherRunAsync(string orderId, string hash, CancellationToken ct)
+    {
+        // Waiting for another request's I/O is measured in elapsed real time, not business time.
+        var waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            if (await FindAsync(orderId, ct) is { } order)
+            {
+                return (Replayed(order, hash), false);
+            }
+
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(waitStarted) > idempotency.WaitForWinner)
+            {
+                throw new ConflictException(RequestInProgress);
+            }
+
+            // Waiting for another process's I/O, not business time: real delay on purpose.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
     }
 
     public async Task<(SeriesView Series, bool Created)> BookSeriesAsync(string userId, string key, RecurringBookingRequest request, string languageTag, CancellationToken ct)
@@ -82,7 +140,7 @@ public sealed class BookingService(
             try
             {
                 // Later visits prefer the worker of the first one: customers want the same person each time.
-                var order = await PlaceAsync(userId, $"{seriesId}-{i + 1:00}", one, (seriesId, i + 1), worker, mayExist, ct);
+                var (order, _) = await PlaceAsync(userId, $"{seriesId}-{i + 1:00}", one, (seriesId, i + 1), worker, mayExist, requestHash: null, ct);
                 worker ??= order.Reservation.WorkerId;
                 orders.Add(OrderView.Of(order, languageTag));
             }
@@ -99,15 +157,18 @@ public sealed class BookingService(
 
     /// <summary>
     /// Places order <paramref name="orderId"/>; a run resumed under the same id returns the order it already wrote.
-    /// <paramref name="mayExist"/> is false only for an id minted by this very run (a fresh idempotency record), which no
-    /// order can have yet: then the look-up is skipped (a concurrent writer of the same id still meets the 409 in <see cref="CreateOrderAsync"/>).
+    /// <paramref name="mayExist"/> is false for an id minted by this very run (a fresh idempotency record), which no order can have
+    /// yet, and for a single booking's id (<paramref name="requestHash"/> given), whose other runs are met on the way (<see cref="BookAsync"/>):
+    /// then the look-up is skipped (a concurrent writer of the same id still meets the 409 in <see cref="CreateOrderAsync"/>).
+    /// Created is false when another run of the same request wrote the order.
     /// </summary>
-    private async Task<OrderDocument> PlaceAsync(
-        string userId, string orderId, BookingRequest request, (string Id, int Index)? series, string? preferredWorkerId, bool mayExist, CancellationToken ct)
+    private async Task<(OrderDocument Order, bool Created)> PlaceAsync(
+        string userId, string orderId, BookingRequest request, (string Id, int Index)? series, string? preferredWorkerId, bool mayExist,
+        string? requestHash, CancellationToken ct)
     {
         if (mayExist && await FindAsync(orderId, ct) is { } existing)
         {
-            return existing;
+            return (existing, false);
         }
 
         var service = await candidates.ResolveAsync(userId, request.ItemId!, request.AddressId!, ct);
@@ -123,6 +184,13 @@ public sealed class BookingService(
         var found = request.WorkerId is null
             ? await candidates.NearestAsync(service, day, day, now, ct, forRanking: true, wholeCalendars: true)
             : await candidates.ForAsync(service, request.WorkerId, now, ct);
+        if (requestHash is not null && found.SelectMany(c => c.Calendar.Reservations).FirstOrDefault(r => r.OrderId == orderId) is { } trace &&
+            (trace.HoldUntil is null || trace.HoldUntil > now))
+        {
+            // Another run of this request holds (or has confirmed) the order's time. (An expired hold is one that died: the hold below settles it.)
+            return await AwaitOtherRunAsync(orderId, requestHash, ct);
+        }
+
         var (ordered, scored) = request.WorkerId is { } designated
             ? ([await DesignatedAsync(designated, found, service, start, now, ct)], null)
             : Ranked(found, service, reservation, now, preferredWorkerId);
@@ -142,7 +210,13 @@ public sealed class BookingService(
             // The hold starts from the calendar the candidates were judged on (when it is the whole document), the confirm
             // from the document the hold wrote: each is a conditional write at that ETag, and a lost one reads and decides again.
             var (outcome, held) = await reservations.HoldAsync(
-                workerId, reservation, settings.Travel, service.Item.BufferMinutes, candidate.CalendarComplete ? candidate.Calendar : null, ct);
+                workerId, reservation, settings.Travel, service.Item.BufferMinutes, candidate.CalendarComplete ? candidate.Calendar : null, ct,
+                ownedByOneRun: requestHash is not null);
+            if (outcome == HoldOutcome.AlreadyHeld)
+            {
+                return await AwaitOtherRunAsync(orderId, requestHash!, ct); // a concurrent run of this request held first
+            }
+
             if (outcome == HoldOutcome.Conflict)
             {
                 continue;
@@ -193,37 +267,58 @@ public sealed class BookingService(
                 Price = quote.Breakdown,
                 State = OrderDecider.InitialState,
                 OfferRankings = scored is null ? [] : [OfferRanking.Of(1, now, workerId, scored)],
+                RequestHash = requestHash,
             }.Apply(decision.Events, now);
 
-            var written = await CreateOrderAsync(order, ct);
+            var (written, created) = await CreateOrderAsync(order, ct);
+            if (!created && requestHash is not null)
+            {
+                // Another run of this request wrote the order first: theirs is the answer. Our hold (the calendar had no entry of the
+                // order, see ownedByOneRun) was let go if on another worker; here it is kept only where it is the order's own time.
+                if (written.Reservation.WorkerId == workerId)
+                {
+                    if (written.Status is not (OrderStatus.Cancelled or OrderStatus.Closed) && written.Reservation.Start == reservation.Start && written.Reservation.End == reservation.End)
+                    {
+                        await reservations.ConfirmAsync(workerId, reservation, settings.Travel, service.Item.BufferMinutes, held, ct);
+                    }
+                    else
+                    {
+                        await reservations.ReleaseAsync(workerId, orderId, ct);
+                    }
+                }
+
+                return (Replayed(written, requestHash), false);
+            }
+
             if (written.Reservation.WorkerId != workerId)
             {
                 // A resumed run of this order wrote it first, with another worker: our hold was let go, and confirming here would
                 // take that time back for an order that is not there. Their run (or the settling of their expired hold) confirms theirs.
-                return written;
+                return (written, false);
             }
 
             if (!await reservations.ConfirmAsync(workerId, reservation, settings.Travel, service.Item.BufferMinutes, held, ct))
             {
                 // Only when this run stalled past the hold and someone took the time meanwhile: the order must not stand without it.
                 await CancelUnheldAsync(written, ct);
-                throw new ConflictException("slot_taken");
+                throw new ConflictException("slot_taken") { Data = { [OrderWrittenByThisRun] = true } };
             }
 
             logger.LogInformation("Order {OrderId} placed for {CustomerId} with worker {WorkerId} at {Start}", orderId, userId, workerId, start);
             // The orchestration waits for the order to appear; if this signal is lost it looks again after a grace period.
             await orchestrations.ChangedAsync(orderId, orchestrationMayHaveFinished: false, ct);
-            return written;
+            return (written, created);
         }
 
         throw new ConflictException(request.WorkerId is null ? "no_worker_available" : "slot_taken");
     }
 
-    private async Task<OrderDocument> CreateOrderAsync(OrderDocument order, CancellationToken ct)
+    /// <summary>Creates the order; Created is false when a run of the same id wrote it first (theirs is returned).</summary>
+    private async Task<(OrderDocument Order, bool Created)> CreateOrderAsync(OrderDocument order, CancellationToken ct)
     {
         try
         {
-            return (await db.Orders.CreateItemAsync(order, new PartitionKey(order.Id), cancellationToken: ct)).Resource;
+            return ((await db.Orders.CreateItemAsync(order, new PartitionKey(order.Id), cancellationToken: ct)).Resource, true);
         }
         catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
@@ -234,7 +329,7 @@ public sealed class BookingService(
                 await reservations.ReleaseAsync(order.Reservation.WorkerId, order.Id, ct);
             }
 
-            return theirs;
+            return (theirs, false);
         }
         catch (Exception)
         {

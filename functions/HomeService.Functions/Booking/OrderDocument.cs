@@ -50,6 +50,11 @@ public sealed record OrderDocument
     public DateTimeOffset? UpdatedAt { get; init; }
     public string? SeriesId { get; init; }
     public int? Occurrence { get; init; }
+    /// <summary>
+    /// A single booking's request hash (<see cref="IdempotencyRecords.Hash"/>): its id comes from the customer's Idempotency-Key
+    /// (<see cref="BookingService.OrderIdFor"/>), and a replay of the key with another body is refused. Null for series occurrences.
+    /// </summary>
+    public string? RequestHash { get; init; }
     public required string ItemId { get; init; }
     public required string ItemName { get; init; }
     /// <summary>The item name's translations at booking (the order shows the name it was booked under, in the reader's language).</summary>

@@ -6,7 +6,11 @@ using HomeService.Functions.Scheduling;
 
 namespace HomeService.Functions.Booking;
 
-public enum HoldOutcome { Held, Conflict }
+/// <summary>
+/// What a hold did. <see cref="AlreadyHeld"/> (only when asked for, see <see cref="Reservations.HoldAsync(string, Reservation, TravelRules, int, CalendarDocument?, CancellationToken, bool)"/>):
+/// the calendar already has an entry of this order — another run of the same booking got there first.
+/// </summary>
+public enum HoldOutcome { Held, Conflict, AlreadyHeld }
 
 /// <summary>
 /// Changes to workers' calendar documents. Each change reads the calendar, decides with <see cref="WorkerCalendar"/>,
@@ -38,10 +42,15 @@ public sealed class Reservations(WorkerSchedules schedules, CosmosDb db, TimePro
     /// <summary>
     /// Holds the time, starting from <paramref name="known"/> (the whole calendar document with its ETag) when given.
     /// <c>Written</c> is the calendar as this hold stored it, with its new ETag, for <see cref="ConfirmAsync(string, Reservation, TravelRules, int, CalendarDocument?, CancellationToken)"/>.
+    /// With <paramref name="ownedByOneRun"/> (a booking whose order id comes from its Idempotency-Key, so concurrent runs of one
+    /// request share it) an entry of the order already in the calendar — held or confirmed, after expired holds are settled — is
+    /// <see cref="HoldOutcome.AlreadyHeld"/> and nothing is written: that run owns the order, and holding again would renew its hold.
     /// </summary>
     public async Task<(HoldOutcome Outcome, CalendarDocument? Written)> HoldAsync(
-        string workerId, Reservation reservation, TravelRules travel, int bufferMinutes, CalendarDocument? known, CancellationToken ct) =>
+        string workerId, Reservation reservation, TravelRules travel, int bufferMinutes, CalendarDocument? known, CancellationToken ct,
+        bool ownedByOneRun = false) =>
         await ChangeAsync(workerId, known, (document, calendar, now) =>
+            ownedByOneRun && document.Reservations.Any(r => r.OrderId == reservation.OrderId) ? (null, HoldOutcome.AlreadyHeld) :
             WorkerCalendar.TryReserve(calendar, reservation, travel, bufferMinutes) switch
             {
                 CalendarChange.Applied a => (With(document, a.Calendar, now, held: reservation.OrderId, holdUntil: now + HoldDuration), HoldOutcome.Held),

@@ -162,6 +162,55 @@ public sealed class BookingTests(BookingFactory factory)
         Assert.Single((await world.CalendarAsync(worker.Id)).Reservations);
     }
 
+    /// <summary>
+    /// Auto-assigned, concurrent runs of one key may choose different workers (the order id comes from the key): one order
+    /// stands, every answer is it, and exactly one worker's calendar holds it — confirmed; the other holds were let go.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_retries_of_one_auto_assigned_key_create_one_order_held_by_one_worker()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var workers = new[] { await world.WorkerAsync(), await world.WorkerAsync(lat: 31.2324), await world.WorkerAsync(lat: 31.2284) };
+        var customer = await world.CustomerAsync();
+        var body = world.Body(customer, world.At(2, 14));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => BookingWorld.BookAsync(customer.Client, body, "same-auto-key")));
+
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, r.StatusCode.ToString()));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        var orders = await Task.WhenAll(responses.Select(r => r.ReadAsync<OrderView>()));
+        var order = Assert.Single(orders.DistinctBy(o => o.Id));
+        var entries = (await Task.WhenAll(workers.Select(w => world.CalendarAsync(w.Id)))).SelectMany(c => c.Reservations).ToList();
+        var entry = Assert.Single(entries);
+        Assert.Equal((order.Id, (DateTimeOffset?)null), (entry.OrderId, entry.HoldUntil));
+        Assert.Equal(order.WorkerId, (await world.CalendarAsync(order.WorkerId!)).WorkerId);
+    }
+
+    /// <summary>
+    /// A replay after the order was cancelled (its time let go) answers the cancelled order, books nothing and leaves the
+    /// worker's time free; the same key with another body is still refused.
+    /// </summary>
+    [Fact]
+    public async Task A_replay_after_the_order_was_cancelled_answers_the_cancelled_order_and_holds_nothing()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var worker = await world.WorkerAsync();
+        var customer = await world.CustomerAsync();
+        var body = world.Body(customer, world.At(2, 9));
+        var first = await (await (await BookingWorld.BookAsync(customer.Client, body, "book-cancel-replay")).EnsureStatusAsync(HttpStatusCode.Created)).ReadAsync<OrderView>();
+        await (await customer.Client.PostAsJsonAsync($"/api/customer/orders/{first.Id}/cancel", new { reason = "changed my mind" })).EnsureStatusAsync(HttpStatusCode.OK);
+
+        var replay = await (await (await BookingWorld.BookAsync(customer.Client, body, "book-cancel-replay")).EnsureStatusAsync(HttpStatusCode.OK)).ReadAsync<OrderView>();
+        var reused = await BookingWorld.BookAsync(customer.Client, world.Body(customer, world.At(2, 15)), "book-cancel-replay");
+
+        Assert.Equal((first.Id, OrderStatus.Cancelled), (replay.Id, replay.Status));
+        await reused.EnsureStatusAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("idempotency_key_reused", await BookingWorld.ProblemCodeAsync(reused));
+        Assert.Empty((await world.CalendarAsync(worker.Id)).Reservations);
+        var mine = await (await customer.Client.GetAsync("/api/customer/orders")).ReadAsync<Page<OrderView>>();
+        Assert.Equal([first.Id], mine.Items.Select(o => o.Id));
+    }
+
     [Fact]
     public async Task Bad_input_is_a_clear_400_or_409_never_a_500()
     {

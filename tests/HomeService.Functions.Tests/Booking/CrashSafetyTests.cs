@@ -38,6 +38,30 @@ public sealed class CrashSafetyTests(BookingFactory factory)
         Assert.Equal((order.Id, (DateTimeOffset?)null), (entry.OrderId, entry.HoldUntil));
     }
 
+    /// <summary>
+    /// Runs of one single booking share its order id (it comes from the Idempotency-Key). One that reaches a calendar where
+    /// the order already has an entry — a hold of a run under way, or confirmed — is told so and writes nothing (renewing the
+    /// hold would undo a confirm); a series' resumed run, asking without it, holds the same time again as before.
+    /// </summary>
+    [Fact]
+    public async Task A_second_run_of_one_booking_finds_the_orders_entry_already_held_and_writes_nothing()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var worker = await world.WorkerAsync();
+        var start = world.At(1, 15);
+        var job = new Reservation("ord_two_runs", start, start.AddMinutes(120), new GeoPoint(BookingWorld.Center.Lat, BookingWorld.Center.Lng));
+        var (_, held) = await Reservations.HoldAsync(worker.Id, job, TravelRules.Default, 30, known: null, CancellationToken.None);
+        Assert.True(await Reservations.ConfirmAsync(worker.Id, job, TravelRules.Default, 30, held, CancellationToken.None));
+        var confirmed = await world.CalendarAsync(worker.Id);
+
+        var (second, written) = await Reservations.HoldAsync(worker.Id, job, TravelRules.Default, 30, confirmed, CancellationToken.None, ownedByOneRun: true);
+
+        Assert.Equal((HoldOutcome.AlreadyHeld, (HomeService.Functions.Scheduling.CalendarDocument?)null), (second, written));
+        var after = await world.CalendarAsync(worker.Id);
+        Assert.Equal((confirmed.ETag, (DateTimeOffset?)null), (after.ETag, Assert.Single(after.Reservations).HoldUntil));
+        Assert.Equal(HoldOutcome.Held, await Reservations.HoldAsync(worker.Id, job, TravelRules.Default, 30, CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_hold_whose_order_was_written_but_not_confirmed_is_confirmed_not_dropped()
     {
