@@ -68,8 +68,8 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     /// in the 3 × 3 block of precision-5 cells around it (≈ 15 km); when that block has more than <paramref name="limit"/>, also those
     /// in the precision-6 block (≈ 2–4 km), so the nearest are in; when it has fewer, any others who cover it — each read at most
     /// <paramref name="limit"/> rows (in id order inside a block). Typically two reads; one where the area was found dense (the inner
-    /// block alone full: read first) or sparse (fewer covering workers in the whole city than the limit: all read at once) the last
-    /// time (<see cref="areas"/>). Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
+    /// block alone full: read first), medium (the outer block full, the inner not: both in one read) or sparse (fewer covering
+    /// workers in the whole city than the limit: all read at once) the last time (<see cref="areas"/>). Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
     /// margin each side): plan windows and exceptions of the range, reservations overlapping it — so
     /// <see cref="Candidate.CalendarComplete"/> is false and a calendar change must read the whole document.
     /// With <paramref name="fullProfiles"/> the worker rows are whole documents (the worker choice shows cards from them); with
@@ -92,11 +92,13 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         var found = new Dictionary<string, (WorkerDocument Worker, double Meters)>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
-        // One read: TOP `top` rows of the ring (home base in the 3 × 3 block of `field` cells; null: anywhere), past the ids already seen.
-        async Task<int> ReadAsync(string? field, int precision, int top)
+        // One read: TOP `top` rows of the ring (home base in the 3 × 3 block of `field` cells; null: anywhere), past the ids already
+        // seen; with `cutoff`, of the outer block those in the inner block or with an id up to it (a remembered medium area's one read).
+        async Task<IReadOnlyList<WorkerDocument>> ReadAsync(string? field, int precision, int top, string? cutoff = null)
         {
             var text = $"SELECT TOP {top} {select} FROM c WHERE {where}" + (seen.Count == 0 ? "" : " AND NOT ARRAY_CONTAINS(@seen, c.id)") +
-                       (field is null ? "" : $" AND ARRAY_CONTAINS(@ring, c.{field})") + " ORDER BY c.id";
+                       (field is null ? "" : $" AND ARRAY_CONTAINS(@ring, c.{field})") +
+                       (cutoff is null ? "" : " AND (ARRAY_CONTAINS(@inner, c.homeCell6) OR c.id <= @cutoff)") + " ORDER BY c.id";
             var query = new QueryDefinition(text);
             foreach (var (name, value) in parameters)
             {
@@ -105,6 +107,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
 
             query = seen.Count == 0 ? query : query.WithParameter("@seen", seen.ToArray());
             query = field is null ? query : query.WithParameter("@ring", GeoCells.Neighborhood(point, precision));
+            query = cutoff is null ? query : query.WithParameter("@inner", GeoCells.Neighborhood(point, GeoCells.InnerRingPrecision)).WithParameter("@cutoff", cutoff);
             var rows = await db.Workers.QueryAllAsync<WorkerDocument>(query, null, ct);
             foreach (var w in rows)
             {
@@ -115,22 +118,35 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
                 }
             }
 
-            return rows.Count;
+            return rows;
         }
 
-        // Where the inner block (≈ 2–4 km) alone held a full read last time, it is read first: full again, it is the nearest, and the
-        // outer block's read would only have been passed over. Where the whole city held fewer covering workers than the limit last
-        // time, one read of all of them comes first: short again, it holds every one. Either way a read that does not confirm what
-        // was remembered (the area grew or thinned out) is followed by the usual reads, past its rows, and the area is forgotten.
+        // What the app learnt of the area last time picks a first read that can stand alone, and that read checks it:
+        // - dense (the inner block, ≈ 2–4 km, alone held a full read): the inner block; full again, it is the nearest, and the outer
+        //   block's read would only have been passed over;
+        // - medium (the outer block full, the inner block not): in one read, the outer block's rows in the inner block (all of them)
+        //   or with an id up to the last one the outer block's full read took. The limit of rows up to that id again (a superset
+        //   of the usual outer read, the inner block's whole) and the read not cut by its TOP: the same candidates as the usual
+        //   two reads, or nearer;
+        // - sparse (the whole city held fewer covering workers than the limit): all of them; short again, it holds every one.
+        // A read that does not confirm what was remembered (the area grew or thinned out) is followed by the usual reads, past its
+        // rows, and the area is forgotten.
         var area = (cityId, itemId, GeoCells.Encode(point, GeoCells.OuterRingPrecision), limit);
         if (areas.TryGetValue(area, out var remembered))
         {
-            if (remembered == AreaDensity.Dense && await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit) == limit)
+            if (remembered.Density == AreaDensity.Dense && (await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit)).Count == limit)
             {
                 return await WithSchedulesAsync(everyoneRead: false);
             }
 
-            if (remembered == AreaDensity.Sparse && await ReadAsync(null, 0, limit) < limit)
+            if (remembered is { Density: AreaDensity.Medium, Cutoff: { } cutoff } &&
+                await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, 2 * limit, cutoff) is var rows && rows.Count < 2 * limit &&
+                rows.Count(w => string.CompareOrdinal(w.Id, cutoff) <= 0) >= limit)
+            {
+                return await WithSchedulesAsync(everyoneRead: false);
+            }
+
+            if (remembered.Density == AreaDensity.Sparse && (await ReadAsync(null, 0, limit)).Count < limit)
             {
                 return await WithSchedulesAsync(everyoneRead: true);
             }
@@ -140,10 +156,11 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
 
         // The outer block first (≈ 15 km across). Full: the area is dense, so the inner block makes sure the nearest are in. Not full:
         // it held every covering worker whose home is in it, and the rest of the city may still cover the address.
-        if (await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit) == limit &&
-            await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit) == limit)
+        if (await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit) is { Count: var outer } outerRows && outer == limit)
         {
-            Remember(area, AreaDensity.Dense); // the inner block had a full read past the outer block's rows
+            Remember(area, (await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit)).Count == limit
+                ? new AreaHint(AreaDensity.Dense, null) // the inner block had a full read past the outer block's rows
+                : new AreaHint(AreaDensity.Medium, outerRows[^1].Id));
         }
 
         return await WithSchedulesAsync(everyoneRead: false);
@@ -156,12 +173,12 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
             for (var attempt = 0; !everyoneRead && attempt < MaxReadsPastTheRings && found.Count < limit; attempt++)
             {
                 var asked = Math.Min(2 * (limit - found.Count), limit);
-                if (await ReadAsync(null, 0, asked) < asked)
+                if ((await ReadAsync(null, 0, asked)).Count < asked)
                 {
                     // No more covering workers anywhere. Fewer in all than the limit: one read of the city holds them all next time.
                     if (seen.Count < limit)
                     {
-                        Remember(area, AreaDensity.Sparse);
+                        Remember(area, new AreaHint(AreaDensity.Sparse, null));
                     }
 
                     break;
@@ -176,26 +193,31 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         }
     }
 
-    /// <summary>What an area was found to be: its inner block alone held a full read, or the whole city held fewer covering workers than the limit.</summary>
-    private enum AreaDensity { Dense, Sparse }
+    /// <summary>
+    /// What an area was found to be: its inner block alone held a full read (dense); its outer block did and the inner block not
+    /// (medium, with the last id of the outer block's full read); or the whole city held fewer covering workers than the limit (sparse).
+    /// </summary>
+    private enum AreaDensity { Dense, Medium, Sparse }
+
+    private sealed record AreaHint(AreaDensity Density, string? Cutoff);
 
     /// <summary>
-    /// Areas (city, item, precision-5 cell of the address, limit) found <see cref="AreaDensity.Dense"/> or <see cref="AreaDensity.Sparse"/>:
-    /// a hint for which read comes first, checked by that read (one that does not confirm it falls back to the usual reads), so
-    /// it is never wrong, only sometimes one read short of its best. Per process; bounded by starting over when it holds <see cref="AreasKept"/>.
+    /// Areas (city, item, precision-5 cell of the address, limit) and what they were found to be: a hint for which read comes
+    /// first, checked by that read (one that does not confirm it falls back to the usual reads), so it is never wrong, only
+    /// sometimes one read short of its best. Per process; bounded by starting over when it holds <see cref="AreasKept"/>.
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string City, string Item, string Cell, int Limit), AreaDensity> areas = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string City, string Item, string Cell, int Limit), AreaHint> areas = new();
 
     internal const int AreasKept = 50_000;
 
-    private void Remember((string, string, string, int) area, AreaDensity density)
+    private void Remember((string, string, string, int) area, AreaHint hint)
     {
         if (areas.Count >= AreasKept)
         {
             areas.Clear();
         }
 
-        areas[area] = density;
+        areas[area] = hint;
     }
 
     /// <summary>

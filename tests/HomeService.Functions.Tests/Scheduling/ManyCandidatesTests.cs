@@ -138,6 +138,39 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
     }
 
     /// <summary>
+    /// An area whose outer block (≈ 15 km) has more covering workers than the limit (here 3.3 km away) and whose inner block fewer is read in one
+    /// query once the app has seen it: the inner block's workers and the outer block's up to the last id its full read took
+    /// (address, that read, plans and calendars — 3 requests), the same workers as the two usual reads, so the one at the
+    /// address still wins an auto-assigned booking. When a worker up to that id leaves, the read comes back short of the
+    /// limit there and the usual reads follow.
+    /// </summary>
+    [Fact]
+    public async Task A_medium_area_is_read_in_one_query_and_one_that_changed_as_before()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var far = await world.WorkersWrittenAsync(Candidates.NearestLimit + 5, at: (BookingWorld.Center.Lat + 0.03, BookingWorld.Center.Lng), idPrefix: "wkr_a");
+        var near = await world.WorkersWrittenAsync(3, idPrefix: "wkr_z");
+        var customer = await world.CustomerAsync();
+        var day = DateOnly.FromDateTime(world.At(2, 12).ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var url = $"/api/customer/availability?itemId={world.ItemId}&addressId={customer.AddressId}&from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}";
+        var cold = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK); // fills caches; the outer block is full, the inner not
+
+        var medium = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(3, Header(medium, CosmosUsageHeaders.Requests));
+        var slots = (await medium.ReadAsync<AvailabilityView>()).Slots;
+        Assert.Equal((await cold.ReadAsync<AvailabilityView>()).Slots, slots);
+        Assert.Equal(Candidates.NearestLimit, slots.Max(s => s.WorkerCount));
+        var order = await world.BookOkAsync(customer, world.At(2, 10));
+        Assert.Contains(order.WorkerId, near);
+
+        await world.Db.Workers.DeleteItemAsync<WorkerDocument>(far.Order(StringComparer.Ordinal).First(), new PartitionKey(far.Order(StringComparer.Ordinal).First()));
+        var changed = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        Assert.Equal(4, Header(changed, CosmosUsageHeaders.Requests)); // the short medium read, then the outer block past its rows
+        Assert.Equal(Candidates.NearestLimit, (await changed.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+    }
+
+    /// <summary>
     /// A worker stored before the geo index (no cells) is rewritten with them by the backfill timer — nothing else changes — and a
     /// second run has nothing to do; the worker is then found through the cells and booked.
     /// </summary>
