@@ -10,8 +10,9 @@ using Microsoft.Azure.Cosmos;
 namespace HomeService.Functions.Booking;
 
 /// <summary>
-/// One use of an Idempotency-Key, in `idempotency` (pk /id), id <c>{userId}:{key}</c>, expiring after a day.
-/// <see cref="ResultId"/> is fixed when the record is created, so every run for the key works on the same order (or series).
+/// One use of an Idempotency-Key for a recurring series, in `idempotency` (pk /id), id <c>{userId}:{key}</c>, expiring after a day.
+/// <see cref="ResultId"/> is fixed when the record is created, so every run for the key works on the same series. (A single
+/// booking needs no record: its order id comes from the key, <see cref="BookingService.OrderIdFor"/>.)
 /// </summary>
 public sealed record IdempotencyRecord
 {

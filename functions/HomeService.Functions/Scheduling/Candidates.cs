@@ -121,29 +121,49 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
             return rows;
         }
 
-        // What the app learnt of the area last time picks a first read that can stand alone, and that read checks it:
-        // - dense (the inner block, ≈ 2–4 km, alone held a full read): the inner block; full again, it is the nearest, and the outer
-        //   block's read would only have been passed over;
-        // - medium (the outer block full, the inner block not): in one read, the outer block's rows in the inner block (all of them)
-        //   or with an id up to the last one the outer block's full read took. The limit of rows up to that id again (a superset
-        //   of the usual outer read, the inner block's whole) and the read not cut by its TOP: the same candidates as the usual
-        //   two reads, or nearer;
+        // What the app learnt of the area (city, item, precision-5 cell) last time picks a first read that can stand alone; the
+        // read checks it, and where this address differs from the one that taught it, a second read makes up the usual two:
+        // - dense (the inner block, ≈ 2–4 km, alone held a full read): the inner block; full, it is the nearest, and the outer
+        //   block's read would only have been passed over. Short, it held every inner-block worker, and the outer block's read
+        //   (past them) completes the usual two reads' rows;
+        // - medium (the outer block full, the inner block not): in one read, the outer block's rows in the inner block or with an
+        //   id up to the last one the outer block's full read took (TOP twice the limit, by id). Not cut by its TOP, it holds the
+        //   inner block's whole and every outer row up to that id: the limit of those again is the usual outer read (or a superset),
+        //   fewer are made up by the outer block's read past them. Cut, with exactly the limit up to that id, it is the usual two
+        //   reads' rows (the first outer rows by id, then the inner block's first past them);
         // - sparse (the whole city held fewer covering workers than the limit): all of them; short again, it holds every one.
-        // A read that does not confirm what was remembered (the area grew or thinned out) is followed by the usual reads, past its
-        // rows, and the area is forgotten.
+        // Otherwise (the area grew or thinned out) the usual reads follow, past its rows, and the area is forgotten.
         var area = (cityId, itemId, GeoCells.Encode(point, GeoCells.OuterRingPrecision), limit);
         if (areas.TryGetValue(area, out var remembered))
         {
-            if (remembered.Density == AreaDensity.Dense && (await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit)).Count == limit)
+            if (remembered.Density == AreaDensity.Dense)
             {
+                if ((await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit)).Count < limit)
+                {
+                    _ = await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit);
+                }
+
                 return await WithSchedulesAsync(everyoneRead: false);
             }
 
-            if (remembered is { Density: AreaDensity.Medium, Cutoff: { } cutoff } &&
-                await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, 2 * limit, cutoff) is var rows && rows.Count < 2 * limit &&
-                rows.Count(w => string.CompareOrdinal(w.Id, cutoff) <= 0) >= limit)
+            if (remembered is { Density: AreaDensity.Medium, Cutoff: { } cutoff })
             {
-                return await WithSchedulesAsync(everyoneRead: false);
+                var rows = await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, 2 * limit, cutoff);
+                var upToCutoff = rows.Count(w => string.CompareOrdinal(w.Id, cutoff) <= 0);
+                if (rows.Count < 2 * limit)
+                {
+                    if (upToCutoff < limit)
+                    {
+                        _ = await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit - upToCutoff);
+                    }
+
+                    return await WithSchedulesAsync(everyoneRead: false);
+                }
+
+                if (upToCutoff == limit)
+                {
+                    return await WithSchedulesAsync(everyoneRead: false);
+                }
             }
 
             if (remembered.Density == AreaDensity.Sparse && (await ReadAsync(null, 0, limit)).Count < limit)

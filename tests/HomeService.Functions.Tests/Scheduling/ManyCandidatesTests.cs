@@ -171,6 +171,30 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
     }
 
     /// <summary>
+    /// A medium area whose inner block then filled up: the one read is cut by its TOP, but with exactly the limit of rows up to
+    /// the remembered id it is the usual two reads' rows (the outer block's first by id, then the inner block's first past them),
+    /// so it stands — 3 requests — and the nearest are the inner block's.
+    /// </summary>
+    [Fact]
+    public async Task A_medium_area_whose_inner_block_filled_up_is_still_read_once_and_shows_the_inner_block()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        await world.WorkersWrittenAsync(Candidates.NearestLimit + 5, at: (BookingWorld.Center.Lat + 0.03, BookingWorld.Center.Lng), idPrefix: "wkr_a");
+        var near = (await world.WorkersWrittenAsync(3, idPrefix: "wkr_z")).ToList();
+        var customer = await world.CustomerAsync();
+        var day = DateOnly.FromDateTime(world.At(2, 12).ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var url = $"/api/customer/availability?itemId={world.ItemId}&addressId={customer.AddressId}&from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}";
+        _ = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK); // fills caches; remembered as medium
+        near.AddRange(await world.WorkersWrittenAsync(Candidates.NearestLimit + 20, idPrefix: "wkr_z"));
+
+        var filled = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        Assert.Equal(3, Header(filled, CosmosUsageHeaders.Requests));
+        Assert.Equal(Candidates.NearestLimit, (await filled.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+        Assert.Contains((await world.BookOkAsync(customer, world.At(2, 10))).WorkerId, near);
+    }
+
+    /// <summary>
     /// A worker stored before the geo index (no cells) is rewritten with them by the backfill timer — nothing else changes — and a
     /// second run has nothing to do; the worker is then found through the cells and booked.
     /// </summary>
