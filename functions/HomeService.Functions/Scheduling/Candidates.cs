@@ -67,9 +67,9 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     /// item, within their own radius), read so the cost follows the workers near the address, not the city: those whose home base is
     /// in the 3 × 3 block of precision-5 cells around it (≈ 15 km); when that block has more than <paramref name="limit"/>, also those
     /// in the precision-6 block (≈ 2–4 km), so the nearest are in; when it has fewer, any others who cover it — each read at most
-    /// <paramref name="limit"/> rows (in id order inside a block). Typically two reads; one where the area was found dense (the inner
-    /// block alone full: read first), medium (the outer block full, the inner not: both in one read) or sparse (fewer covering
-    /// workers in the whole city than the limit: all read at once) the last time (<see cref="areas"/>). Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
+    /// <paramref name="limit"/> rows (in id order inside a block). Typically two reads; one where the area was seen before
+    /// (<see cref="areas"/>): its inner block where its addresses were mostly dense (the inner block alone full), both blocks in one
+    /// query where mostly medium (the outer block full, the inner not), all covering workers where the city has fewer than the limit. Plans and calendars come as projections of the local dates <paramref name="first"/>..<paramref name="last"/> (a day's
     /// margin each side): plan windows and exceptions of the range, reservations overlapping it — so
     /// <see cref="Candidate.CalendarComplete"/> is false and a calendar change must read the whole document.
     /// With <paramref name="fullProfiles"/> the worker rows are whole documents (the worker choice shows cards from them); with
@@ -121,35 +121,44 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
             return rows;
         }
 
-        // What the app learnt of the area (city, item, precision-5 cell) last time picks a first read that can stand alone; the
-        // read checks it, and where this address differs from the one that taught it, a second read makes up the usual two:
-        // - dense (the inner block, ≈ 2–4 km, alone held a full read): the inner block; full, it is the nearest, and the outer
-        //   block's read would only have been passed over. Short, it held every inner-block worker, and the outer block's read
-        //   (past them) completes the usual two reads' rows;
-        // - medium (the outer block full, the inner block not): in one read, the outer block's rows in the inner block or with an
-        //   id up to the last one the outer block's full read took (TOP twice the limit, by id). Not cut by its TOP, it holds the
-        //   inner block's whole and every outer row up to that id: the limit of those again is the usual outer read (or a superset),
-        //   fewer are made up by the outer block's read past them. Cut, with exactly the limit up to that id, it is the usual two
-        //   reads' rows (the first outer rows by id, then the inner block's first past them);
-        // - sparse (the whole city held fewer covering workers than the limit): all of them; short again, it holds every one.
+        // What the app learnt of the area (city, item, precision-5 cell) picks a first read that can stand alone; the read checks
+        // it, and where this address differs from those that taught it, a second read makes up the usual two reads' rows:
+        // - sparse (the whole city held fewer covering workers than the limit): all of them; short again, it holds every one;
+        // - addresses of the cell mostly dense (their inner block, ≈ 2–4 km, alone held a full read): the inner block; full, it
+        //   is the nearest, and the outer block's read would only have been passed over. Short, it held every inner-block
+        //   worker, and the outer block's read (past them) completes the usual two reads' rows;
+        // - mostly medium (the outer block full, the inner block not): in one read, the outer block's rows in the inner block or
+        //   with an id up to the last one the outer block's full read took (TOP twice the limit, by id). Not cut by its TOP, it
+        //   holds the inner block's whole and every outer row up to that id: the limit of those again is the usual outer read (or
+        //   a superset), fewer are made up by the outer block's read past them. Cut (a dense address), with exactly the limit up
+        //   to that id, it is the usual two reads' rows (the first outer rows by id, then the inner block's first past them).
+        // Each read tells whether its address was dense, which moves the cell's lean (<see cref="AreaHint.DenseLean"/>).
         // Otherwise (the area grew or thinned out) the usual reads follow, past its rows, and the area is forgotten.
         var area = (cityId, itemId, GeoCells.Encode(point, GeoCells.OuterRingPrecision), limit);
-        if (areas.TryGetValue(area, out var remembered))
+        if (areas.TryGetValue(area, out var hint))
         {
-            if (remembered.Density == AreaDensity.Dense)
+            if (hint.Sparse)
             {
-                if ((await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit)).Count < limit)
+                if ((await ReadAsync(null, 0, limit)).Count < limit)
+                {
+                    return await WithSchedulesAsync(everyoneRead: true);
+                }
+            }
+            else if (hint.DenseLean > 0 || hint.Cutoff is null)
+            {
+                var dense = (await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit)).Count == limit;
+                if (!dense)
                 {
                     _ = await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit);
                 }
 
+                Remember(area, hint.After(dense));
                 return await WithSchedulesAsync(everyoneRead: false);
             }
-
-            if (remembered is { Density: AreaDensity.Medium, Cutoff: { } cutoff })
+            else
             {
-                var rows = await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, 2 * limit, cutoff);
-                var upToCutoff = rows.Count(w => string.CompareOrdinal(w.Id, cutoff) <= 0);
+                var rows = await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, 2 * limit, hint.Cutoff);
+                var upToCutoff = rows.Count(w => string.CompareOrdinal(w.Id, hint.Cutoff) <= 0);
                 if (rows.Count < 2 * limit)
                 {
                     if (upToCutoff < limit)
@@ -157,18 +166,15 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
                         _ = await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit - upToCutoff);
                     }
 
+                    Remember(area, hint.After(dense: false));
                     return await WithSchedulesAsync(everyoneRead: false);
                 }
 
                 if (upToCutoff == limit)
                 {
+                    Remember(area, hint.After(dense: true));
                     return await WithSchedulesAsync(everyoneRead: false);
                 }
-            }
-
-            if (remembered.Density == AreaDensity.Sparse && (await ReadAsync(null, 0, limit)).Count < limit)
-            {
-                return await WithSchedulesAsync(everyoneRead: true);
             }
 
             areas.TryRemove(area, out _);
@@ -178,9 +184,8 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         // it held every covering worker whose home is in it, and the rest of the city may still cover the address.
         if (await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit) is { Count: var outer } outerRows && outer == limit)
         {
-            Remember(area, (await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit)).Count == limit
-                ? new AreaHint(AreaDensity.Dense, null) // the inner block had a full read past the outer block's rows
-                : new AreaHint(AreaDensity.Medium, outerRows[^1].Id));
+            var dense = (await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit)).Count == limit; // past the outer block's rows
+            Remember(area, new AreaHint(Sparse: false, outerRows[^1].Id, 0).After(dense));
         }
 
         return await WithSchedulesAsync(everyoneRead: false);
@@ -198,7 +203,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
                     // No more covering workers anywhere. Fewer in all than the limit: one read of the city holds them all next time.
                     if (seen.Count < limit)
                     {
-                        Remember(area, new AreaHint(AreaDensity.Sparse, null));
+                        Remember(area, new AreaHint(Sparse: true, null, 0));
                     }
 
                     break;
@@ -214,12 +219,14 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     }
 
     /// <summary>
-    /// What an area was found to be: its inner block alone held a full read (dense); its outer block did and the inner block not
-    /// (medium, with the last id of the outer block's full read); or the whole city held fewer covering workers than the limit (sparse).
+    /// What an area was found to be: <paramref name="Sparse"/> (the whole city held fewer covering workers than the limit), or
+    /// the last id of its outer block's full read (<paramref name="Cutoff"/>) and a lean between dense and medium addresses
+    /// (<paramref name="DenseLean"/>, −3..3: each dense address +1, each medium one −1; above 0 the inner block is read first).
     /// </summary>
-    private enum AreaDensity { Dense, Medium, Sparse }
-
-    private sealed record AreaHint(AreaDensity Density, string? Cutoff);
+    private sealed record AreaHint(bool Sparse, string? Cutoff, int DenseLean)
+    {
+        public AreaHint After(bool dense) => this with { DenseLean = Math.Clamp(DenseLean + (dense ? 1 : -1), -3, 3) };
+    }
 
     /// <summary>
     /// Areas (city, item, precision-5 cell of the address, limit) and what they were found to be: a hint for which read comes
