@@ -91,16 +91,14 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         var select = fullProfiles ? "*" : forRanking ? SchedulingFields + ", c.offers" : SchedulingFields;
         var found = new Dictionary<string, (WorkerDocument Worker, double Meters)>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        string? lastAnywhereId = null;
-        var outerShort = false;
 
         // One read: TOP `top` rows of the ring (home base in the 3 × 3 block of `field` cells; null: anywhere), past the ids already
-        // seen; with `cutoff`, of those the rows in the block of `cutoffRing` cells or with an id up to it (a remembered area's one read).
-        async Task<IReadOnlyList<WorkerDocument>> ReadAsync(string? field, int precision, int top, string? cutoff = null, string cutoffRing = "homeCell6")
+        // seen; with `cutoff`, of the outer block those in the inner block or with an id up to it (a remembered medium area's one read).
+        async Task<IReadOnlyList<WorkerDocument>> ReadAsync(string? field, int precision, int top, string? cutoff = null)
         {
             var text = $"SELECT TOP {top} {select} FROM c WHERE {where}" + (seen.Count == 0 ? "" : " AND NOT ARRAY_CONTAINS(@seen, c.id)") +
                        (field is null ? "" : $" AND ARRAY_CONTAINS(@ring, c.{field})") +
-                       (cutoff is null ? "" : $" AND (ARRAY_CONTAINS(@near, c.{cutoffRing}) OR c.id <= @cutoff)") + " ORDER BY c.id";
+                       (cutoff is null ? "" : " AND (ARRAY_CONTAINS(@inner, c.homeCell6) OR c.id <= @cutoff)") + " ORDER BY c.id";
             var query = new QueryDefinition(text);
             foreach (var (name, value) in parameters)
             {
@@ -109,14 +107,8 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
 
             query = seen.Count == 0 ? query : query.WithParameter("@seen", seen.ToArray());
             query = field is null ? query : query.WithParameter("@ring", GeoCells.Neighborhood(point, precision));
-            query = cutoff is null ? query : query.WithParameter("@near", GeoCells.Neighborhood(point,
-                cutoffRing == "homeCell6" ? GeoCells.InnerRingPrecision : GeoCells.OuterRingPrecision)).WithParameter("@cutoff", cutoff);
+            query = cutoff is null ? query : query.WithParameter("@inner", GeoCells.Neighborhood(point, GeoCells.InnerRingPrecision)).WithParameter("@cutoff", cutoff);
             var rows = await db.Workers.QueryAllAsync<WorkerDocument>(query, null, ct);
-            if (field is null && cutoff is null && rows.Count > 0)
-            {
-                lastAnywhereId = rows[^1].Id; // rows come by id: every covering row up to it has now been read
-            }
-
             foreach (var w in rows)
             {
                 seen.Add(w.Id);
@@ -132,11 +124,6 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         // What the app learnt of the area (city, item, precision-5 cell) picks a first read that can stand alone; the read checks
         // it, and where this address differs from those that taught it, a second read makes up the usual two reads' rows:
         // - sparse (the whole city held fewer covering workers than the limit): all of them; short again, it holds every one;
-        // - wide (the outer block, ≈ 15 km, held fewer covering workers than the limit, the rest of the city more): in one read,
-        //   the rows in the outer block or with an id up to the last one the reads beyond it took — the usual reads' rows (all of
-        //   the outer block, then the rest by id) — completed by the outer block's read past them if its TOP cut it, and topped up
-        //   past them like the usual reads when the exact radius leaves fewer than the limit. The outer block grown to the limit
-        //   is no longer wide: the usual reads follow;
         // - addresses of the cell mostly dense (their inner block, ≈ 2–4 km, alone held a full read): the inner block; full, it
         //   is the nearest, and the outer block's read would only have been passed over. Short, it held every inner-block
         //   worker, and the outer block's read (past them) completes the usual two reads' rows;
@@ -150,26 +137,11 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         var area = (cityId, itemId, GeoCells.Encode(point, GeoCells.OuterRingPrecision), limit);
         if (areas.TryGetValue(area, out var hint))
         {
-            if (hint.Kind == AreaKind.Sparse)
+            if (hint.Sparse)
             {
                 if ((await ReadAsync(null, 0, limit)).Count < limit)
                 {
                     return await WithSchedulesAsync(everyoneRead: true);
-                }
-            }
-            else if (hint.Kind == AreaKind.Wide)
-            {
-                var outerCells = GeoCells.Neighborhood(point, GeoCells.OuterRingPrecision).ToHashSet(StringComparer.Ordinal);
-                var rows = await ReadAsync(null, 0, 2 * limit, hint.Cutoff, cutoffRing: "homeCell5");
-                if (rows.Count(w => w.HomeBase is { } h && outerCells.Contains(GeoCells.Encode(h.ToPoint(), GeoCells.OuterRingPrecision))) < limit)
-                {
-                    if (rows.Count == 2 * limit)
-                    {
-                        _ = await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit); // cut by its TOP: the rest of the outer block
-                    }
-
-                    outerShort = true;
-                    return await WithSchedulesAsync(everyoneRead: false);
                 }
             }
             else if (hint.DenseLean > 0 || hint.Cutoff is null)
@@ -213,11 +185,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         if (await ReadAsync("homeCell5", GeoCells.OuterRingPrecision, limit) is { Count: var outer } outerRows && outer == limit)
         {
             var dense = (await ReadAsync("homeCell6", GeoCells.InnerRingPrecision, limit)).Count == limit; // past the outer block's rows
-            Remember(area, new AreaHint(AreaKind.Rings, outerRows[^1].Id, 0).After(dense));
-        }
-        else
-        {
-            outerShort = true; // the rest of the city is read next; what it holds decides wide or sparse
+            Remember(area, new AreaHint(Sparse: false, outerRows[^1].Id, 0).After(dense));
         }
 
         return await WithSchedulesAsync(everyoneRead: false);
@@ -227,25 +195,19 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
             // Rows the cells let through but the exact radius does not are skipped and asked past, a few times at most. Cells are
             // coarse beside small radii (a 3 km circle fills a fraction of its precision-5 cells), so each read asks for twice
             // what is missing: a sparse area then takes one read here rather than three.
-            var sparse = false;
             for (var attempt = 0; !everyoneRead && attempt < MaxReadsPastTheRings && found.Count < limit; attempt++)
             {
                 var asked = Math.Min(2 * (limit - found.Count), limit);
                 if ((await ReadAsync(null, 0, asked)).Count < asked)
                 {
                     // No more covering workers anywhere. Fewer in all than the limit: one read of the city holds them all next time.
-                    sparse = seen.Count < limit;
+                    if (seen.Count < limit)
+                    {
+                        Remember(area, new AreaHint(Sparse: true, null, 0));
+                    }
+
                     break;
                 }
-            }
-
-            if (sparse)
-            {
-                Remember(area, new AreaHint(AreaKind.Sparse, null, 0));
-            }
-            else if (outerShort && lastAnywhereId is not null)
-            {
-                Remember(area, new AreaHint(AreaKind.Wide, lastAnywhereId, 0)); // every covering row beyond the outer block up to it was read
             }
 
             var nearest = found.Values.OrderBy(f => f.Meters).ThenBy(f => f.Worker.Id, StringComparer.Ordinal).Take(limit).Select(f => f.Worker).ToList();
@@ -256,16 +218,12 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
         }
     }
 
-    private enum AreaKind { Rings, Wide, Sparse }
-
     /// <summary>
-    /// What an area was found to be: <see cref="AreaKind.Sparse"/> (the whole city held fewer covering workers than the limit);
-    /// <see cref="AreaKind.Wide"/> (its outer block held fewer, and the rest of the city more: <paramref name="Cutoff"/> is the
-    /// last id the reads beyond the block took); or <see cref="AreaKind.Rings"/> (its outer block held a full read, whose last id
-    /// is <paramref name="Cutoff"/>), with a lean between dense and medium addresses (<paramref name="DenseLean"/>, −3..3: each
-    /// dense address +1, each medium one −1; above 0 the inner block is read first).
+    /// What an area was found to be: <paramref name="Sparse"/> (the whole city held fewer covering workers than the limit), or
+    /// the last id of its outer block's full read (<paramref name="Cutoff"/>) and a lean between dense and medium addresses
+    /// (<paramref name="DenseLean"/>, −3..3: each dense address +1, each medium one −1; above 0 the inner block is read first).
     /// </summary>
-    private sealed record AreaHint(AreaKind Kind, string? Cutoff, int DenseLean)
+    private sealed record AreaHint(bool Sparse, string? Cutoff, int DenseLean)
     {
         public AreaHint After(bool dense) => this with { DenseLean = Math.Clamp(DenseLean + (dense ? 1 : -1), -3, 3) };
     }

@@ -195,38 +195,6 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
     }
 
     /// <summary>
-    /// A wide area — fewer covering workers than the limit in the outer block (≈ 15 km), more in the rest of the city — is read in
-    /// one query once the app has seen it: the outer block's rows and the others up to the last id the read beyond the block
-    /// took (address, that read, plans and calendars — 3 requests), the same workers as the usual reads, so the one at the
-    /// address wins an auto-assigned booking. Once the outer block holds the limit the usual reads follow, and its workers are the nearest.
-    /// </summary>
-    [Fact]
-    public async Task A_wide_area_is_read_in_one_query_and_one_whose_outer_block_filled_as_before()
-    {
-        var world = await BookingWorld.StartAsync(factory);
-        await world.WorkersWrittenAsync(Candidates.NearestLimit + 5, at: (BookingWorld.Center.Lat + 0.072, BookingWorld.Center.Lng), idPrefix: "wkr_a");
-        var near = await world.WorkersWrittenAsync(2, idPrefix: "wkr_z");
-        var customer = await world.CustomerAsync();
-        var day = DateOnly.FromDateTime(world.At(2, 12).ToOffset(TimeSpan.FromHours(8)).DateTime);
-        var url = $"/api/customer/availability?itemId={world.ItemId}&addressId={customer.AddressId}&from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}";
-        var cold = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK); // fills caches; the outer block holds 2
-
-        var wide = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
-        Assert.Equal(3, Header(wide, CosmosUsageHeaders.Requests));
-        Assert.Equal((await cold.ReadAsync<AvailabilityView>()).Slots, (await wide.ReadAsync<AvailabilityView>()).Slots);
-        Assert.Contains((await world.BookOkAsync(customer, world.At(2, 10))).WorkerId, near);
-
-        var outer = await world.WorkersWrittenAsync(Candidates.NearestLimit + 5, at: (BookingWorld.Center.Lat + 0.01, BookingWorld.Center.Lng), idPrefix: "wkr_m");
-        var filled = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK); // cut by its TOP with the limit in the outer block
-        var again = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK); // the usual reads: outer block full, inner not
-
-        Assert.Equal(4, Header(filled, CosmosUsageHeaders.Requests));
-        Assert.Equal(4, Header(again, CosmosUsageHeaders.Requests));
-        Assert.Equal(Candidates.NearestLimit, (await again.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
-        Assert.Contains((await world.BookOkAsync(customer, world.At(2, 16))).WorkerId, near.Concat(outer));
-    }
-
-    /// <summary>
     /// A worker stored before the geo index (no cells) is rewritten with them by the backfill timer — nothing else changes — and a
     /// second run has nothing to do; the worker is then found through the cells and booked.
     /// </summary>
