@@ -237,8 +237,22 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
 
     internal const int AreasKept = 50_000;
 
+    /// <summary>
+    /// Called on every read of a seen area (its lean moves), so it stays off the dictionary's locks when it can: an unchanged
+    /// hint is not written again, and the size (which takes every lock) is looked at only when a new area is added.
+    /// </summary>
     private void Remember((string, string, string, int) area, AreaHint hint)
     {
+        if (areas.TryGetValue(area, out var known))
+        {
+            if (known != hint)
+            {
+                areas[area] = hint;
+            }
+
+            return;
+        }
+
         if (areas.Count >= AreasKept)
         {
             areas.Clear();
