@@ -29,6 +29,8 @@ export Auth__Sms__Provider=Sandbox Auth__WeChat__Provider=Sandbox
 export Auth__BootstrapAdminPhones__0="${ADMIN_PHONE:-13800000000}"
 # Tokens outlive a restart: the Development signing key is kept in .local/ (git-ignored).
 export Auth__SigningKeyFile="$root/.local/jwt-signing-key"
+# The payment sandbox's RSA keys likewise (generating them costs ~0.5 s of CPU at every start).
+export Payments__Sandbox__KeyFile="$root/.local/wechatpay-sandbox-keys.json"
 
 echo "HomeService API:   http://127.0.0.1:$port/api"
 echo "API documentation: http://127.0.0.1:$port/api/docs   (OpenAPI: /api/openapi/v1.json)"

@@ -100,6 +100,7 @@ public static class ColdStart
             ["Auth__WeChat__Provider"] = "Sandbox",
             ["Auth__BootstrapAdminPhones__0"] = "13800000000",
             ["Auth__SigningKeyFile"] = signingKeyFile,
+            ["Payments__Sandbox__KeyFile"] = Path.Combine(Path.GetDirectoryName(signingKeyFile)!, "wechatpay-sandbox-keys.json"),
             ["Diagnostics__CosmosUsageHeaders"] = "true",
         };
     }

@@ -110,40 +110,10 @@ internal static class LocalSigningKey
 {
     public static byte[] LoadOrCreate(string path)
     {
-        if (File.Exists(path))
-        {
-            var existing = Convert.FromBase64String(File.ReadAllText(path).Trim());
-            return existing.Length >= 32
-                ? existing
-                : throw new InvalidOperationException($"{path} holds a signing key shorter than 32 bytes; delete it to have a new one made.");
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var key = RandomNumberGenerator.GetBytes(32);
-        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(Convert.ToBase64String(key));
-        }
-
-        try
-        {
-            // Two hosts starting at once: the first rename wins and both use what it wrote.
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temp);
-            return LoadOrCreate(path);
-        }
-
-        return key;
+        var key = Convert.FromBase64String(
+            Infrastructure.LocalSecretFile.LoadOrCreate(path, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))).Trim());
+        return key.Length >= 32
+            ? key
+            : throw new InvalidOperationException($"{path} holds a signing key shorter than 32 bytes; delete it to have a new one made.");
     }
 }

@@ -43,7 +43,8 @@ public static class PaymentsSetup
                 }
 
                 // The real provider and client, with sandbox keys and an in-process WeChat Pay platform behind the HttpClient.
-                services.AddSingleton<WeChatPaySandbox>();
+                services.AddSingleton(sp => new WeChatPaySandbox(
+                    sp.GetRequiredService<TimeProvider>(), WeChatPaySandboxKeys.LoadOrCreate(section["Sandbox:KeyFile"])));
                 services.AddWeChatPay(section);
                 services.AddOptions<WeChatPayOptions>().Configure<WeChatPaySandbox>((o, sandbox) => sandbox.Configure(o));
                 services.AddHttpClient<WeChatPayClient>()

@@ -37,6 +37,7 @@ public sealed class ReadmeTourTests
             ["Auth:Sms:Provider"] = "Sandbox",
             ["Auth:WeChat:Provider"] = "Sandbox",
             ["Auth:SigningKeyFile"] = Path.Combine(data, "jwt-signing-key"),
+            ["Payments:Sandbox:KeyFile"] = Path.Combine(data, "wechatpay-sandbox-keys.json"),
         };
         try
         {

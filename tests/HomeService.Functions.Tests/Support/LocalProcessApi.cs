@@ -38,6 +38,7 @@ public static class LocalProcessApi
         ["Auth:WeChat:Provider"] = "Sandbox",
         ["Auth:BootstrapAdminPhones:0"] = AdminPhone,
         ["Auth:SigningKeyFile"] = Path.Combine(data, "jwt-signing-key"),
+        ["Payments:Sandbox:KeyFile"] = Path.Combine(data, "wechatpay-sandbox-keys.json"),
         ["LocalHost:MaxPollingInterval"] = "00:00:00.500",
         ["LocalHost:Durable:MaxQueuePollingInterval"] = "00:00:00.500",
     };

@@ -18,8 +18,8 @@ public sealed record SandboxRefund(
     string Status, string? NotificationId = null);
 
 /// <summary>
-/// A local WeChat Pay platform (Development only). It owns freshly generated keys (merchant key pair, platform
-/// key pair with its serial, APIv3 key) and hands the merchant side to the real <see cref="WeChatPayProvider"/>
+/// A local WeChat Pay platform (Development only). It owns its keys (<see cref="WeChatPaySandboxKeys"/>: merchant key
+/// pair, platform key pair with its serial, APIv3 key) and hands the merchant side to the real <see cref="WeChatPayProvider"/>
 /// through <see cref="Configure"/>; <see cref="WeChatPaySandboxHandler"/> answers the provider's HTTP calls; the
 /// notification builders produce callbacks encrypted and signed exactly as WeChat Pay sends them.
 /// No key ever leaves the process.
@@ -34,14 +34,20 @@ public sealed class WeChatPaySandbox : IDisposable
     public const string NotifyUrl = "https://localhost/api/payments/wechatpay/notify";
     private static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
 
-    private readonly RSA _merchantKey = RSA.Create(2048);
-    private readonly RSA _platformKey = RSA.Create(2048);
-    private readonly string _apiV3Key = RandomAlphanumeric(32);
+    private readonly RSA _merchantKey = RSA.Create();
+    private readonly RSA _platformKey = RSA.Create();
+    private readonly string _apiV3Key;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SandboxTransaction> _transactions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SandboxRefund> _refunds = new(StringComparer.Ordinal);
 
-    public WeChatPaySandbox(TimeProvider timeProvider) => Time = timeProvider;
+    internal WeChatPaySandbox(TimeProvider timeProvider, WeChatPaySandboxKeys keys)
+    {
+        Time = timeProvider;
+        _merchantKey.ImportFromPem(keys.MerchantPrivateKeyPem);
+        _platformKey.ImportFromPem(keys.PlatformPrivateKeyPem);
+        _apiV3Key = keys.ApiV3Key;
+    }
 
     internal TimeProvider Time { get; }
 
@@ -262,12 +268,49 @@ public sealed class WeChatPaySandbox : IDisposable
 
     private static string RandomDigits(int length) => RandomNumberGenerator.GetString("0123456789", length);
 
-    private static string RandomAlphanumeric(int length) =>
+    internal static string RandomAlphanumeric(int length) =>
         RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", length);
 
     public void Dispose()
     {
         _merchantKey.Dispose();
         _platformKey.Dispose();
+    }
+}
+
+/// <summary>
+/// The sandbox platform's secrets, PEM (PKCS#8) and text. RSA-2048 key generation costs 0.1–0.4 s of CPU per key, so
+/// they are made once: kept in <c>Payments:Sandbox:KeyFile</c> when that is set (run.sh: <c>.local/</c>, so a restarted
+/// local host does not pay for them again), else generated once per process (the test hosts share them).
+/// </summary>
+internal sealed record WeChatPaySandboxKeys(string MerchantPrivateKeyPem, string PlatformPrivateKeyPem, string ApiV3Key)
+{
+    private static readonly Lazy<WeChatPaySandboxKeys> ProcessKeys = new(Generate);
+
+    public static WeChatPaySandboxKeys LoadOrCreate(string? file)
+    {
+        if (file is not { Length: > 0 })
+        {
+            return ProcessKeys.Value;
+        }
+
+        var text = Infrastructure.LocalSecretFile.LoadOrCreate(file, () => JsonSerializer.Serialize(Generate()));
+        try
+        {
+            return JsonSerializer.Deserialize<WeChatPaySandboxKeys>(text) is { MerchantPrivateKeyPem.Length: > 0, PlatformPrivateKeyPem.Length: > 0, ApiV3Key.Length: 32 } keys
+                ? keys
+                : throw new JsonException("a key is missing");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"{file} does not hold the payment sandbox's keys ({e.Message}); delete it to have new ones made.", e);
+        }
+    }
+
+    private static WeChatPaySandboxKeys Generate()
+    {
+        using var merchant = RSA.Create(2048);
+        using var platform = RSA.Create(2048);
+        return new(merchant.ExportPkcs8PrivateKeyPem(), platform.ExportPkcs8PrivateKeyPem(), WeChatPaySandbox.RandomAlphanumeric(32));
     }
 }
