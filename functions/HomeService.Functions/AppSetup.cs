@@ -73,7 +73,7 @@ public static class AppSetup
         services.AddSingleton<UploadStore>();
         services.AddMoney(configuration, environment);
         services.AddHostedService<StartupInitializer>();
-        services.AddHostedService<DemoCatalogSeeder>();
+        services.AddSingleton<DemoCatalogSeeder>();
 
         services.AddHomeServiceAuth(configuration, environment);
         services.AddWorkersAndMerchants(configuration, environment);
@@ -133,7 +133,8 @@ public static class AppSetup
 }
 
 /// <summary>
-/// Creates local containers and queues before the app serves (only when configured: local stacks) and builds the API
+/// Creates local containers and queues and writes the demo data before the app serves (only when configured: local stacks;
+/// <see cref="DemoCatalogSeeder"/>) and builds the API
 /// pipeline (<see cref="ApiPipeline"/>: the endpoint table, its request delegates) ahead of the first request. Both begin
 /// on the thread pool as soon as the host resolves its hosted services (this one is among the first), so they overlap the
 /// construction of the others. The pipeline must be complete before the web server starts (<see cref="StartingAsync"/>):
@@ -150,17 +151,22 @@ internal sealed class StartupInitializer : IHostedLifecycleService
     private readonly ILogger<StartupInitializer> _logger;
 
     public StartupInitializer(
-        IServiceProvider services, CosmosDb db, QueueProvisioner queues, StartupReadiness readiness, IHostApplicationLifetime lifetime,
-        ILogger<StartupInitializer> logger)
+        IServiceProvider services, StartupReadiness readiness, IHostApplicationLifetime lifetime, ILogger<StartupInitializer> logger)
     {
         _readiness = readiness;
         _logger = logger;
         var stopping = lifetime.ApplicationStopping;
         _pipeline = Task.Run(() => services.GetRequiredService<ApiPipeline>(), stopping);
+        // The database and storage clients are made on the thread pool as well (the Cosmos client's construction is
+        // ~0.1 s), not here on the thread that goes on to construct the other hosted services.
         _storage = Task.Run(async () =>
         {
+            var db = services.GetRequiredService<CosmosDb>();
+            var queues = services.GetRequiredService<QueueProvisioner>();
+            var seeder = services.GetRequiredService<DemoCatalogSeeder>();
             await db.EnsureCreatedAsync(stopping);
             await queues.EnsureCreatedAsync(stopping);
+            await seeder.EnsureSeededAsync(stopping);
         }, stopping);
     }
 

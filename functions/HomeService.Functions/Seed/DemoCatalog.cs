@@ -185,17 +185,18 @@ public static class DemoCatalog
 internal sealed record DemoSeedMarker(string Id, string Version, DateTimeOffset SeededAt);
 
 /// <summary>
-/// Writes <see cref="DemoCatalog"/> and <see cref="DemoWorkers"/> at start-up when Seed:Demo=true (local runs); upserts,
-/// so reruns change nothing. A finished seed leaves a <see cref="DemoSeedMarker"/> naming the demo data's version (a hash
+/// Writes <see cref="DemoCatalog"/> and <see cref="DemoWorkers"/> at start-up when Seed:Demo=true (local runs), as part of
+/// the start-up storage work (<see cref="StartupInitializer"/>: after the containers exist, before the app is ready);
+/// upserts, so reruns change nothing. A finished seed leaves a <see cref="DemoSeedMarker"/> naming the demo data's version (a hash
 /// of the documents it writes), so a start whose seed is present makes one point read instead of ~45 writes; a changed
 /// demo catalog has another version and is seeded again.
 /// </summary>
 internal sealed class DemoCatalogSeeder(
-    IConfiguration configuration, CatalogStore store, CosmosDb db, TimeProvider time, ILogger<DemoCatalogSeeder> logger) : IHostedService
+    IConfiguration configuration, CatalogStore store, CosmosDb db, TimeProvider time, ILogger<DemoCatalogSeeder> logger)
 {
     public const string MarkerId = "demo-seed";
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task EnsureSeededAsync(CancellationToken cancellationToken)
     {
         if (!configuration.GetValue<bool>("Seed:Demo"))
         {
@@ -249,6 +250,4 @@ internal sealed class DemoCatalogSeeder(
             await store.UpsertAsync(PackageDocument.Kind, package, ct);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

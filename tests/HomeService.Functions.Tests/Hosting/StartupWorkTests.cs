@@ -34,11 +34,11 @@ public sealed class StartupWorkTests(SeededApiFactory factory) : IClassFixture<S
     [Fact]
     public async Task A_present_seed_costs_one_read_and_a_changed_one_is_seeded_again()
     {
-        var seeder = factory.Services.GetServices<IHostedService>().OfType<DemoCatalogSeeder>().Single();
+        var seeder = factory.Services.GetRequiredService<DemoCatalogSeeder>();
         var db = factory.Services.GetRequiredService<CosmosDb>();
 
         var usage = CosmosRequestMeter.Begin();
-        await seeder.StartAsync(CancellationToken.None);
+        await seeder.EnsureSeededAsync(CancellationToken.None);
         Assert.Equal(1, usage.Requests);
 
         // An older demo catalog's marker, and an item the older seed had left otherwise.
@@ -46,7 +46,7 @@ public sealed class StartupWorkTests(SeededApiFactory factory) : IClassFixture<S
             new PartitionKey(DemoCatalogSeeder.MarkerId));
         await db.Catalog.DeleteItemAsync<object>(DemoCatalog.Items[0].Id, new PartitionKey(ItemDocument.Kind));
         usage = CosmosRequestMeter.Begin();
-        await seeder.StartAsync(CancellationToken.None);
+        await seeder.EnsureSeededAsync(CancellationToken.None);
         Assert.True(usage.Requests > 30, $"{usage.Requests} requests");
         var marker = await db.System.ReadItemAsync<DemoSeedMarker>(DemoCatalogSeeder.MarkerId, new PartitionKey(DemoCatalogSeeder.MarkerId));
         Assert.Equal(DemoCatalogSeeder.Version(), marker.Resource.Version);
