@@ -181,6 +181,11 @@ public static class DemoCatalog
     };
 }
 
+/// <summary>What the demo seed writes, as its version is computed from (<see cref="DemoCatalogSeeder.Version"/>).</summary>
+internal sealed record DemoSeedContent(
+    IReadOnlyList<CityDocument> Cities, IReadOnlyList<CategoryDocument> Categories, IReadOnlyList<ItemDocument> Items,
+    IReadOnlyList<PackageDocument> Packages, IReadOnlyList<DemoWorkers.Demo> Workers);
+
 /// <summary>The marker a finished demo seed leaves in the system container: which version of the demo data it wrote.</summary>
 internal sealed record DemoSeedMarker(string Id, string Version, DateTimeOffset SeededAt);
 
@@ -223,7 +228,7 @@ internal sealed class DemoCatalogSeeder(
     internal static string Version()
     {
         var bytes = global::System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
-            new object[] { DemoCatalog.Cities, DemoCatalog.Categories, DemoCatalog.Items, DemoCatalog.Packages, DemoWorkers.Fingerprint },
+            new DemoSeedContent(DemoCatalog.Cities, DemoCatalog.Categories, DemoCatalog.Items, DemoCatalog.Packages, DemoWorkers.Fingerprint),
             CosmosDb.JsonOptions);
         return Convert.ToHexString(global::System.Security.Cryptography.SHA256.HashData(bytes))[..16];
     }

@@ -13,7 +13,7 @@ namespace HomeService.Functions.Seed;
 /// </summary>
 internal static class DemoWorkers
 {
-    private sealed record Demo(string Id, string Name, string Gender, int Years, double Lat, double Lng, string[] Items, string From, string To);
+    internal sealed record Demo(string Id, string Name, string Gender, int Years, double Lat, double Lng, string[] Items, string From, string To);
 
     private static readonly Demo[] Workers =
     [
@@ -57,7 +57,7 @@ internal static class DemoWorkers
     public static int Count => Workers.Length;
 
     /// <summary>The demo workers as seeded (part of the seed's version, <see cref="DemoCatalogSeeder.Version"/>).</summary>
-    public static IReadOnlyList<object> Fingerprint => Workers;
+    public static IReadOnlyList<Demo> Fingerprint => Workers;
 
     private static async Task CreateIfAbsentAsync<T>(Container container, string partitionKey, T document, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure.Identity;
@@ -128,6 +129,7 @@ public sealed class CosmosDb : IDisposable
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine(CosmosJsonContext.Default, new DefaultJsonTypeInfoResolver());
         return options;
     }
 }
