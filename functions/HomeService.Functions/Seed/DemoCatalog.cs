@@ -186,6 +186,10 @@ internal sealed record DemoSeedContent(
     IReadOnlyList<CityDocument> Cities, IReadOnlyList<CategoryDocument> Categories, IReadOnlyList<ItemDocument> Items,
     IReadOnlyList<PackageDocument> Packages, IReadOnlyList<DemoWorkers.Demo> Workers);
 
+/// <summary>Build-time serialization metadata for <see cref="DemoSeedContent"/> (hashing only: <see cref="DemoCatalogSeeder"/>).</summary>
+[global::System.Text.Json.Serialization.JsonSerializable(typeof(DemoSeedContent))]
+internal sealed partial class DemoSeedJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext;
+
 /// <summary>The marker a finished demo seed leaves in the system container: which version of the demo data it wrote.</summary>
 internal sealed record DemoSeedMarker(string Id, string Version, DateTimeOffset SeededAt);
 
@@ -200,6 +204,15 @@ internal sealed class DemoCatalogSeeder(
     IConfiguration configuration, CatalogStore store, CosmosDb db, TimeProvider time, ILogger<DemoCatalogSeeder> logger)
 {
     public const string MarkerId = "demo-seed";
+
+    /// <summary>
+    /// The documents' JSON (the Cosmos options) with build-time metadata (<see cref="DemoSeedJsonContext"/>): every local
+    /// start hashes the demo data, and reflection-built metadata for these types was most of that. Only ever used to
+    /// serialize — source-generated metadata would read a document without an init-only property as 0, not as its
+    /// initializer's default (e.g. a city's area radius), so the Cosmos options themselves stay on reflection.
+    /// </summary>
+    private static readonly global::System.Text.Json.JsonSerializerOptions VersionOptions =
+        new(CosmosDb.JsonOptions) { TypeInfoResolver = DemoSeedJsonContext.Default };
 
     public async Task EnsureSeededAsync(CancellationToken cancellationToken)
     {
@@ -229,7 +242,7 @@ internal sealed class DemoCatalogSeeder(
     {
         var bytes = global::System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
             new DemoSeedContent(DemoCatalog.Cities, DemoCatalog.Categories, DemoCatalog.Items, DemoCatalog.Packages, DemoWorkers.Fingerprint),
-            CosmosDb.JsonOptions);
+            VersionOptions);
         return Convert.ToHexString(global::System.Security.Cryptography.SHA256.HashData(bytes))[..16];
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure.Identity;
@@ -129,7 +128,6 @@ public sealed class CosmosDb : IDisposable
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        options.TypeInfoResolver = JsonTypeInfoResolver.Combine(CosmosJsonContext.Default, new DefaultJsonTypeInfoResolver());
         return options;
     }
 }
