@@ -26,7 +26,7 @@ public static class FunctionCatalog
 {
     public const string PoisonSuffix = "-poison";
 
-    public static IReadOnlyList<FunctionDescriptor> All { get; } = Discover(typeof(FunctionCatalog).Assembly);
+    public static IReadOnlyList<FunctionDescriptor> All { get; } = Discover();
 
     /// <summary>Every queue a function reads, with its poison queue.</summary>
     public static IReadOnlyCollection<string> QueueNames { get; } = All
@@ -38,14 +38,31 @@ public static class FunctionCatalog
     public static FunctionDescriptor Get(string name) =>
         All.SingleOrDefault(f => f.Name == name) ?? throw new KeyNotFoundException($"No function named {name}.");
 
-    public static IReadOnlyList<FunctionDescriptor> Discover(Assembly assembly) =>
-        assembly.GetTypes()
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
-            .Select(m => (Method: m, Function: m.GetCustomAttribute<FunctionAttribute>()))
-            .Where(x => x.Function is not null)
-            .Select(x => Describe(x.Function!.Name, x.Method))
+    /// <summary>
+    /// The functions the Worker SDK's build-time metadata lists (<see cref="GeneratedFunctionMetadataProvider"/>: what the
+    /// Functions host indexes), each resolved to its method by its entry point. Reading the metadata instead of scanning
+    /// every type of the assembly saves the local host ~50 ms of its start (loading every type); a test checks that the two
+    /// find the same functions.
+    /// </summary>
+    private static IReadOnlyList<FunctionDescriptor> Discover()
+    {
+        var assembly = typeof(FunctionCatalog).Assembly;
+        var metadata = new GeneratedFunctionMetadataProvider().GetFunctionMetadataAsync(AppContext.BaseDirectory).GetAwaiter().GetResult();
+        return metadata
+            .Select(function =>
+            {
+                var entryPoint = function.EntryPoint ?? throw new InvalidOperationException($"Function {function.Name} has no entry point.");
+                var dot = entryPoint.LastIndexOf('.');
+                var method = assembly.GetType(entryPoint[..dot], throwOnError: true)!.GetMethod(entryPoint[(dot + 1)..],
+                        BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                    ?? throw new InvalidOperationException($"Function {function.Name}: no public method {entryPoint}.");
+                var attribute = method.GetCustomAttribute<FunctionAttribute>()
+                    ?? throw new InvalidOperationException($"Function {function.Name}: {entryPoint} has no [Function].");
+                return Describe(attribute.Name, method);
+            })
             .OrderBy(f => f.Name, StringComparer.Ordinal)
             .ToArray();
+    }
 
     private static FunctionDescriptor Describe(string name, MethodInfo method)
     {

@@ -47,6 +47,21 @@ public sealed class FunctionMetadataTests(ApiFactory factory)
     }
 
     [Fact]
+    public void Every_method_marked_as_a_function_is_in_the_catalog_the_local_host_reads_from_the_generated_metadata()
+    {
+        var marked = typeof(FunctionCatalog).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance
+                | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly))
+            .Select(m => System.Reflection.CustomAttributeExtensions.GetCustomAttribute<Microsoft.Azure.Functions.Worker.FunctionAttribute>(m)?.Name)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.True(marked.Count > 10, $"{marked.Count} functions");
+        Assert.Equal(marked, FunctionCatalog.All.Select(f => f.Name));
+    }
+
+    [Fact]
     public void The_metadata_names_the_app_assembly_and_each_functions_method()
     {
         foreach (var function in Metadata())
