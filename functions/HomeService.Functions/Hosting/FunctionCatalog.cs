@@ -51,14 +51,13 @@ public static class FunctionCatalog
         return metadata
             .Select(function =>
             {
-                var entryPoint = function.EntryPoint ?? throw new InvalidOperationException($"Function {function.Name} has no entry point.");
+                var name = function.Name ?? throw new InvalidOperationException($"A function of {function.EntryPoint} has no name.");
+                var entryPoint = function.EntryPoint ?? throw new InvalidOperationException($"Function {name} has no entry point.");
                 var dot = entryPoint.LastIndexOf('.');
                 var method = assembly.GetType(entryPoint[..dot], throwOnError: true)!.GetMethod(entryPoint[(dot + 1)..],
                         BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
-                    ?? throw new InvalidOperationException($"Function {function.Name}: no public method {entryPoint}.");
-                var attribute = method.GetCustomAttribute<FunctionAttribute>()
-                    ?? throw new InvalidOperationException($"Function {function.Name}: {entryPoint} has no [Function].");
-                return Describe(attribute.Name, method);
+                    ?? throw new InvalidOperationException($"Function {name}: no public method {entryPoint}.");
+                return Describe(name, method);
             })
             .OrderBy(f => f.Name, StringComparer.Ordinal)
             .ToArray();
