@@ -67,6 +67,29 @@ public sealed class WeChatPaySandboxKeysTests : IDisposable
         Assert.Contains("delete it", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("not a pem")]
+    [InlineData("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----")]
+    [InlineData("public")]
+    public void A_file_whose_json_is_whole_but_whose_key_is_not_is_refused_with_what_to_do(string merchantPem)
+    {
+        var good = WeChatPaySandboxKeys.LoadOrCreate(null);
+        if (merchantPem == "public")
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create();
+            rsa.ImportFromPem(good.MerchantPrivateKeyPem);
+            merchantPem = rsa.ExportSubjectPublicKeyInfoPem();
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(KeyFile)!);
+        File.WriteAllText(KeyFile, System.Text.Json.JsonSerializer.Serialize(good with { MerchantPrivateKeyPem = merchantPem }));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => WeChatPaySandboxKeys.LoadOrCreate(KeyFile));
+        Assert.Contains(KeyFile, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("MerchantPrivateKeyPem", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("delete it", ex.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))

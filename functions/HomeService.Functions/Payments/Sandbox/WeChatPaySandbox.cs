@@ -297,13 +297,31 @@ internal sealed record WeChatPaySandboxKeys(string MerchantPrivateKeyPem, string
         var text = Infrastructure.LocalSecretFile.LoadOrCreate(file, () => JsonSerializer.Serialize(Generate()));
         try
         {
-            return JsonSerializer.Deserialize<WeChatPaySandboxKeys>(text) is { MerchantPrivateKeyPem.Length: > 0, PlatformPrivateKeyPem.Length: > 0, ApiV3Key.Length: 32 } keys
-                ? keys
+            var keys = JsonSerializer.Deserialize<WeChatPaySandboxKeys>(text) is { MerchantPrivateKeyPem.Length: > 0, PlatformPrivateKeyPem.Length: > 0, ApiV3Key.Length: 32 } read
+                ? read
                 : throw new JsonException("a key is missing");
+            EnsurePrivateKey(keys.MerchantPrivateKeyPem, "MerchantPrivateKeyPem");
+            EnsurePrivateKey(keys.PlatformPrivateKeyPem, "PlatformPrivateKeyPem");
+            return keys;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException or CryptographicException)
         {
             throw new InvalidOperationException($"{file} does not hold the payment sandbox's keys ({e.Message}); delete it to have new ones made.", e);
+        }
+    }
+
+    /// <summary>Imports the PEM (a few ms, unlike generating it) so a damaged file is refused here with what to do.</summary>
+    private static void EnsurePrivateKey(string pem, string name)
+    {
+        using var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(pem);
+            _ = rsa.ExportParameters(includePrivateParameters: true);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            throw new CryptographicException($"{name} is not an RSA private key: {e.Message}", e);
         }
     }
 
