@@ -38,10 +38,17 @@ public static class CityLoad
     private const string CityId = "load-shanghai";
     private const string ItemId = "load-clean-2h";
     private const int Customers = 12;
+    private const int WarmUpRounds = 3;
     private static readonly GeoPoint Centre = new(31.2304, 121.4737);
     private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
-    private sealed record Call(double Ms, long Requests, long Bytes, HttpStatusCode Status);
+    private sealed record Call(double Ms, long Requests, long Bytes, HttpStatusCode Status)
+    {
+        /// <summary>The call's place in its phase and how far into the phase it started (for reading a tail).</summary>
+        public int Index { get; init; }
+
+        public double AtMs { get; init; }
+    }
 
     private sealed record Phase(string Name, int Workers, List<Call> Calls, double CpuMsPerCall, double ServerCpuMsPerCall);
 
@@ -113,11 +120,16 @@ public static class CityLoad
         var slots = new List<(Customer Customer, DateTimeOffset Start)>();
         var rng = new Random(size);
 
-        // Warm-up: JIT and caches, not measured.
-        foreach (var c in customers)
+        // Warm-up, not measured: JIT and caches. A bigger city takes code paths a smaller one did not (dense areas read
+        // their inner block first), whose first ~30 calls run tier-0 code; three rounds per kind get past that.
+        for (var round = 0; round < WarmUpRounds; round++)
         {
-            _ = await TimedAsync(c.Client, HttpMethod.Get, Availability(c, 7));
-            _ = await TimedAsync(c.Client, HttpMethod.Get, $"customer/workers?itemId={ItemId}&addressId={c.AddressId}&sort=rating");
+            foreach (var c in customers)
+            {
+                _ = await TimedAsync(c.Client, HttpMethod.Get, Availability(c, 7));
+                _ = await TimedAsync(c.Client, HttpMethod.Get, Availability(c, 30));
+                _ = await TimedAsync(c.Client, HttpMethod.Get, $"customer/workers?itemId={ItemId}&addressId={c.AddressId}&sort={new[] { "rating", "distance", "price", "soonest" }[round % 4]}");
+            }
         }
 
         var phases = new List<Phase>
@@ -155,6 +167,8 @@ public static class CityLoad
         foreach (var phase in phases)
         {
             Console.WriteLine(Row(phase));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  slowest: {string.Join(", ",
+                phase.Calls.OrderByDescending(c => c.Ms).Take(4).Select(c => $"{c.Ms:F1} ms (#{c.Index} at {c.AtMs / 1000:F1} s, {c.Requests} req)"))}"));
         }
 
         return phases;
@@ -165,9 +179,11 @@ public static class CityLoad
         var list = new List<Call>(calls);
         var cpu = ColdStart.CpuMilliseconds(pids.Host);
         var serverCpu = ColdStart.CpuMilliseconds(pids.Server);
+        var clock = Stopwatch.StartNew();
         for (var i = 0; i < calls; i++)
         {
-            list.Add(await call(i));
+            var at = clock.Elapsed.TotalMilliseconds;
+            list.Add(await call(i) with { Index = i, AtMs = at });
         }
 
         return new Phase(name, size, list, (ColdStart.CpuMilliseconds(pids.Host) - cpu) / calls, (ColdStart.CpuMilliseconds(pids.Server) - serverCpu) / calls);
