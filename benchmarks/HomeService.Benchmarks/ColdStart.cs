@@ -15,7 +15,8 @@ namespace HomeService.Benchmarks;
 /// demo data were created once before measuring (a first, unmeasured start of the host). Then <c>--runs</c> interleaved
 /// starts of each: wall time from process start to the first 200 of GET /api/health (polled every 2 ms), the process's
 /// CPU time at that moment (/proc/PID/stat utime+stime) and the Cosmos requests the host had made by then (its
-/// X-Cosmos-Process-Requests header, Diagnostics:CosmosUsageHeaders=true). Prints a markdown table and the load.
+/// X-Cosmos-Process-Requests header, Diagnostics:CosmosUsageHeaders=true), and the CPU the local stack (the Cosmos server's
+/// node process and Azurite) used meanwhile on the same cores. Prints a markdown table and the load.
 ///
 ///   dotnet run --project benchmarks/HomeService.Benchmarks -c Release -- --cold-start [--runs 5] [--no-publish]
 ///
@@ -27,7 +28,7 @@ public static class ColdStart
 
     private sealed record App(string Name, string Dll, IReadOnlyDictionary<string, string> Environment);
 
-    private sealed record Sample(double WallMs, double CpuMs, long? CosmosRequests);
+    private sealed record Sample(double WallMs, double CpuMs, long? CosmosRequests, double StackCpuMs);
 
     public static void Run(string[] args)
     {
@@ -53,16 +54,16 @@ public static class ColdStart
         {
             // Creates the database, containers, queues, task hub and demo data (waits until every hosted service has
             // started, so the seed is complete); not measured.
-            var prepared = Start(host, untilLogged: "Application started");
+            var prepared = Start(host, stack.Id, untilLogged: "Application started");
             Console.WriteLine($"prepared the local stack (first start of the host: {prepared.WallMs:F0} ms, {prepared.CosmosRequests} Cosmos requests)");
             var samples = new Dictionary<App, List<Sample>> { [bare] = [], [host] = [] };
             for (var i = 0; i < runs; i++)
             {
                 foreach (var app in new[] { bare, host })
                 {
-                    var sample = Start(app);
+                    var sample = Start(app, stack.Id);
                     samples[app].Add(sample);
-                    Console.WriteLine($"run {i + 1} {app.Name}: {sample.WallMs:F0} ms wall, {sample.CpuMs:F0} ms CPU, {sample.CosmosRequests?.ToString(CultureInfo.InvariantCulture) ?? "–"} Cosmos requests");
+                    Console.WriteLine($"run {i + 1} {app.Name}: {sample.WallMs:F0} ms wall, {sample.CpuMs:F0} ms CPU, {sample.CosmosRequests?.ToString(CultureInfo.InvariantCulture) ?? "–"} Cosmos requests, local stack {sample.StackCpuMs:F0} ms CPU");
                 }
             }
 
@@ -115,13 +116,13 @@ public static class ColdStart
 
         static string Runs(IEnumerable<double> values) => string.Join(" · ", values.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| app ({runs} interleaved runs) | median wall to first 200 | median CPU | Cosmos requests (median) | wall, each run (ms) | CPU, each run (ms) |");
-        text.AppendLine("|---|---|---|---|---|---|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| app ({runs} interleaved runs) | median wall to first 200 | median CPU | Cosmos requests (median) | local stack CPU meanwhile (median) | wall, each run (ms) | CPU, each run (ms) |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var (name, samples) in new[] { ("bare minimal app", bare), ("local host", host) })
         {
             var cosmos = samples.All(s => s.CosmosRequests is null) ? "–" : Median(samples.Select(s => (double)(s.CosmosRequests ?? 0))).ToString("F0", CultureInfo.InvariantCulture);
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {name} | {Median(samples.Select(s => s.WallMs)):F0} ms | {Median(samples.Select(s => s.CpuMs)):F0} ms | {cosmos} | {Runs(samples.Select(s => s.WallMs))} | {Runs(samples.Select(s => s.CpuMs))} |");
+                $"| {name} | {Median(samples.Select(s => s.WallMs)):F0} ms | {Median(samples.Select(s => s.CpuMs)):F0} ms | {cosmos} | {Median(samples.Select(s => s.StackCpuMs)):F0} ms | {Runs(samples.Select(s => s.WallMs))} | {Runs(samples.Select(s => s.CpuMs))} |");
         }
 
         text.Append(CultureInfo.InvariantCulture, $"\nlocal host / bare app, median wall: {Median(host.Select(s => s.WallMs)) / Median(bare.Select(s => s.WallMs)):F2}×");
@@ -129,7 +130,7 @@ public static class ColdStart
     }
 
     /// <summary>Starts the app, polls /api/health until the first 200, reads its CPU time, then stops it (SIGTERM: the host lets go of its leases).</summary>
-    private static Sample Start(App app, string? untilLogged = null)
+    private static Sample Start(App app, int stackPid, string? untilLogged = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [app.Dll, "--urls", $"http://127.0.0.1:{port}"])
@@ -147,6 +148,7 @@ public static class ColdStart
         var log = new StringBuilder();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var health = new Uri($"http://127.0.0.1:{port}/api/health");
+        var stackCpu = TreeCpuMilliseconds(stackPid);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{app.Name} could not be started");
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -169,6 +171,7 @@ public static class ColdStart
                     {
                         var wall = clock.Elapsed.TotalMilliseconds;
                         var cpu = CpuMilliseconds(process.Id);
+                        var stackCpuMeanwhile = TreeCpuMilliseconds(stackPid) - stackCpu;
                         long? cosmos = response.Headers.TryGetValues("X-Cosmos-Process-Requests", out var values)
                             ? long.Parse(values.First(), CultureInfo.InvariantCulture) : null;
                         while (untilLogged is not null && !Logged(log, untilLogged) && !process.HasExited && clock.Elapsed < StartTimeout)
@@ -176,7 +179,7 @@ public static class ColdStart
                             Thread.Sleep(50);
                         }
 
-                        return new Sample(wall, cpu, cosmos);
+                        return new Sample(wall, cpu, cosmos, stackCpuMeanwhile);
                     }
                 }
                 catch (HttpRequestException)
@@ -224,6 +227,51 @@ public static class ColdStart
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return ticks * 1000.0 / ClockTicksPerSecond;
+    }
+
+    /// <summary><see cref="CpuMilliseconds"/> of the process and every process below it (the stack's node and Azurite).</summary>
+    internal static double TreeCpuMilliseconds(int rootPid)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // Gone meanwhile.
+                }
+            }
+        }
+
+        var total = 0.0;
+        var pending = new Stack<int>([rootPid]);
+        while (pending.TryPop(out var pid))
+        {
+            try
+            {
+                total += CpuMilliseconds(pid);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            foreach (var (child, parent) in parents)
+            {
+                if (parent == pid)
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+
+        return total;
     }
 
     private const double ClockTicksPerSecond = 100; // sysconf(_SC_CLK_TCK) on Linux
