@@ -310,7 +310,10 @@ internal sealed record WeChatPaySandboxKeys(string MerchantPrivateKeyPem, string
         }
     }
 
-    /// <summary>Imports the PEM (a few ms, unlike generating it) so a damaged file is refused here with what to do.</summary>
+    /// <summary>
+    /// Imports the PEM so a damaged file is refused here, with the file and what to do; the sandbox imports it again (an
+    /// import is cheap next to generating a key, and only the Development sandbox reads this file).
+    /// </summary>
     private static void EnsurePrivateKey(string pem, string name)
     {
         using var rsa = RSA.Create();
