@@ -192,12 +192,11 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
 
         async Task<IReadOnlyList<Candidate>> WithSchedulesAsync(bool everyoneRead)
         {
-            // Rows the cells let through but the exact radius does not are skipped and asked past, a few times at most. Cells are
-            // coarse beside small radii (a 3 km circle fills a fraction of its precision-5 cells), so each read asks for twice
-            // what is missing: a sparse area then takes one read here rather than three.
+            // Too few in the blocks: covering workers anywhere else, as many as are missing. The query checks their reach, so a row the
+            // exact radius rejects (one inside the query's slack) is rare; it is skipped and asked past, a few times at most.
             for (var attempt = 0; !everyoneRead && attempt < MaxReadsPastTheRings && found.Count < limit; attempt++)
             {
-                var asked = Math.Min(2 * (limit - found.Count), limit);
+                var asked = limit - found.Count;
                 if ((await ReadAsync(null, 0, asked)).Count < asked)
                 {
                     // No more covering workers anywhere. Fewer in all than the limit: one read of the city holds them all next time.
@@ -289,7 +288,9 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
 
     /// <summary>
     /// The candidate filter: approved, accepting workers of the city offering the item (one of them with <paramref name="workerId"/>);
-    /// with <paramref name="near"/>, only those whose cells contain it, or written before cells existed (until the backfill timer writes them).
+    /// with <paramref name="near"/>, only those whose cells contain it, or written before cells existed (until the backfill timer
+    /// writes them), and whose own radius about reaches it (<see cref="WorkerReach"/>: rows the radius rejects would otherwise count
+    /// towards a read's TOP and be made up by reads past the rings; the haversine check of each row decides).
     /// </summary>
     private static (string Where, Dictionary<string, object> Parameters) Filter(string cityId, string itemId, string? workerId, GeoPoint? near)
     {
@@ -309,6 +310,8 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
             {
                 parameters[$"@cell{i}"] = keys[i];
             }
+
+            where += " AND " + WorkerReach.Condition(point, parameters);
         }
 
         return (where, parameters);

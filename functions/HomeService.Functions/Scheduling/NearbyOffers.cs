@@ -7,7 +7,8 @@ namespace HomeService.Functions.Scheduling;
 /// <summary>
 /// What is offered near a point: for each item, the distance to the nearest bookable worker of the city who offers it and
 /// whose area covers the point. One query on the workers whose geohash cells contain the point (a projection of skills,
-/// home and radius, keyset-paged), then the exact radius rule — so it reads the workers who may reach the point, not the city.
+/// home and radius, keyset-paged; the query checks their reach, <see cref="WorkerReach"/>), then the exact radius rule — so it
+/// reads the workers who reach the point, not the city.
 /// </summary>
 public sealed class NearbyOffers(CosmosDb db)
 {
@@ -25,7 +26,7 @@ public sealed class NearbyOffers(CosmosDb db)
 
         var workers = await db.Workers.QueryAllByKeyAsync<NearbyWorker>("c.id, c.skillItemIds, c.homeBase, c.serviceRadiusKm",
             "c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND (" +
-            string.Join(" OR ", keys.Select((_, i) => $"ARRAY_CONTAINS(c.geoCells, @cell{i})")) + ")",
+            string.Join(" OR ", keys.Select((_, i) => $"ARRAY_CONTAINS(c.geoCells, @cell{i})")) + ") AND " + WorkerReach.Condition(point, parameters),
             parameters, "id", w => w.Id, ct);
         var nearest = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var w in workers)

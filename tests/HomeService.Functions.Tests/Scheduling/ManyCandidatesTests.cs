@@ -1,3 +1,4 @@
+using HomeService.Domain.Common;
 using System.Net;
 using HomeService.Functions.Booking;
 using HomeService.Functions.Infrastructure.Cosmos;
@@ -192,6 +193,38 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
         Assert.Equal(3, Header(filled, CosmosUsageHeaders.Requests));
         Assert.Equal(Candidates.NearestLimit, (await filled.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
         Assert.Contains((await world.BookOkAsync(customer, world.At(2, 10))).WorkerId, near);
+    }
+
+    /// <summary>
+    /// Workers whose cells contain the address but whose own radius falls short of it (3 km, living 3.3 km away) stay in Cosmos:
+    /// availability reads what it read without them, in as many requests, and a worker 0.2 % inside the edge of a diagonal
+    /// reach (where the query's flat-earth check and the haversine part most) is still a candidate.
+    /// </summary>
+    [Fact]
+    public async Task Workers_whose_cells_cover_the_address_but_whose_radius_does_not_reach_it_are_not_read()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var address = new GeoPoint(BookingWorld.Center.Lat, BookingWorld.Center.Lng);
+        var edge = new GeoPoint(address.Latitude + 0.019039, address.Longitude + 0.022265); // ≈ 2,994 m to the north-east
+        Assert.InRange(edge.DistanceMetersTo(address), 2_985, 2_999);
+        var reaching = (await world.WorkersWrittenAsync(4)).Append(Assert.Single(await world.WorkersWrittenAsync(1, radiusKm: 3, at: (edge.Latitude, edge.Longitude)))).ToList();
+        var customer = await world.CustomerAsync();
+        var day = DateOnly.FromDateTime(world.At(2, 12).ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var url = $"/api/customer/availability?itemId={world.ItemId}&addressId={customer.AddressId}&from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}";
+        _ = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK); // fills caches
+        var before = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        var shortOf = (Lat: address.Latitude + 0.03, Lng: address.Longitude);
+        Assert.True(new GeoPoint(shortOf.Lat, shortOf.Lng).DistanceMetersTo(address) > 3_300);
+        Assert.NotEmpty(GeoCells.Cover(new GeoPoint(shortOf.Lat, shortOf.Lng), 3).Intersect(GeoCells.Keys(address))); // the cells alone would let them through
+        await world.WorkersWrittenAsync(Candidates.NearestLimit * 2, radiusKm: 3, at: shortOf);
+        var after = await (await customer.Client.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+
+        Assert.Equal(reaching.Count, (await before.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+        Assert.Equal(reaching.Count, (await after.ReadAsync<AvailabilityView>()).Slots.Max(s => s.WorkerCount));
+        Assert.Equal(3, Header(after, CosmosUsageHeaders.Requests)); // address, the city's covering workers (known sparse), plans and calendars
+        Assert.Equal(Header(before, CosmosUsageHeaders.Requests), Header(after, CosmosUsageHeaders.Requests));
+        Assert.Equal(Header(before, CosmosUsageHeaders.ResponseBytes), Header(after, CosmosUsageHeaders.ResponseBytes));
     }
 
     /// <summary>

@@ -1,0 +1,29 @@
+using HomeService.Domain.Common;
+
+namespace HomeService.Functions.Scheduling;
+
+/// <summary>
+/// A worker query's check that a worker's own radius reaches a point. Geohash cells are coarse beside small radii (a 3 km
+/// circle fills a fraction of its precision-5 cells), so the cells alone let through workers whose radius falls short; this
+/// keeps them in Cosmos. It is the flat-earth distance at the point's latitude, <see cref="Slack"/> wider than the radius: over
+/// a worker's radius it differs from the haversine (<see cref="GeoPoint.DistanceMetersTo"/>) by far less, so it never drops a
+/// worker the app's own check would keep, and that check still decides each row. No city of the platform straddles the
+/// antimeridian, where longitudes would have to wrap.
+/// </summary>
+public static class WorkerReach
+{
+    /// <summary>How much wider than a worker's radius the query's check is.</summary>
+    public const double Slack = 1.01;
+
+    /// <summary>The condition on the worker alias <c>c</c>; its parameters (@reachLat, @reachLng, @reachLatM, @reachLngM, @reachKmM) go into <paramref name="parameters"/>.</summary>
+    public static string Condition(GeoPoint point, IDictionary<string, object> parameters)
+    {
+        parameters["@reachLat"] = point.Latitude;
+        parameters["@reachLng"] = point.Longitude;
+        parameters["@reachLatM"] = GeoPoint.MetersPerDegree;
+        parameters["@reachLngM"] = GeoPoint.MetersPerDegree * Math.Cos(point.Latitude * Math.PI / 180d);
+        parameters["@reachKmM"] = 1000d * Slack;
+        return "POWER((c.homeBase.latitude - @reachLat) * @reachLatM, 2) + POWER((c.homeBase.longitude - @reachLng) * @reachLngM, 2)" +
+               " <= POWER(c.serviceRadiusKm * @reachKmM, 2)";
+    }
+}
