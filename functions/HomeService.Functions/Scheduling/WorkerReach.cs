@@ -23,7 +23,20 @@ public static class WorkerReach
         parameters["@reachLatM"] = GeoPoint.MetersPerDegree;
         parameters["@reachLngM"] = GeoPoint.MetersPerDegree * Math.Cos(point.Latitude * Math.PI / 180d);
         parameters["@reachKmM"] = 1000d * Slack;
-        return "POWER((c.homeBase.latitude - @reachLat) * @reachLatM, 2) + POWER((c.homeBase.longitude - @reachLng) * @reachLngM, 2)" +
-               " <= POWER(c.serviceRadiusKm * @reachKmM, 2)";
+        return Distance + " <= POWER(c.serviceRadiusKm * @reachKmM, 2)";
     }
+
+    /// <summary>
+    /// The condition that the worker's home is within <paramref name="meters"/> of the point (the same flat-earth distance; the
+    /// caller adds the slack it needs), its bound in the parameter <paramref name="name"/>. Needs <see cref="Condition"/>'s parameters.
+    /// </summary>
+    public static string Within(double meters, string name, IDictionary<string, object> parameters)
+    {
+        parameters[name] = meters;
+        return $"{Distance} <= POWER({name}, 2)";
+    }
+
+    /// <summary>The squared flat-earth distance in metres from the point to the worker's home base.</summary>
+    private const string Distance =
+        "POWER((c.homeBase.latitude - @reachLat) * @reachLatM, 2) + POWER((c.homeBase.longitude - @reachLng) * @reachLngM, 2)";
 }

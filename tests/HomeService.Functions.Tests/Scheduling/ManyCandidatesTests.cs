@@ -228,6 +228,52 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
     }
 
     /// <summary>
+    /// Search near a point reads the workers around it, not the city: 30 workers at the point, then 200 more 6 km away
+    /// (covering it, offering the same item, but farther than the nearest) — the search makes the same requests and reads the
+    /// same bytes. And the nearest is exact: a worker just outside the point's precision-6 block beats one inside it that
+    /// is farther away.
+    /// </summary>
+    [Fact]
+    public async Task Search_near_a_point_reads_the_workers_around_it_and_finds_the_nearest_outside_the_block_too()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var point = new GeoPoint(BookingWorld.Center.Lat, BookingWorld.Center.Lng);
+        var block = GeoCells.Neighborhood(point, GeoCells.InnerRingPrecision).ToHashSet(StringComparer.Ordinal);
+        static GeoPoint Towards(GeoPoint from, double degrees, double meters) => new(
+            from.Latitude + meters * Math.Cos(degrees * Math.PI / 180) / GeoPoint.MetersPerDegree,
+            from.Longitude + meters * Math.Sin(degrees * Math.PI / 180) / (GeoPoint.MetersPerDegree * Math.Cos(from.Latitude * Math.PI / 180)));
+        bool InBlock(GeoPoint p) => block.Contains(GeoCells.Encode(p, GeoCells.InnerRingPrecision));
+        var edge = Enumerable.Range(1, 300).Select(i => i * 10.0).First(m => !InBlock(Towards(point, 0, m)));
+        var outside = Towards(point, 0, edge + 50); // just past the block's north edge
+        var inside = Enumerable.Range(0, 72).SelectMany(a => Enumerable.Range(1, 300).Select(i => Towards(point, a * 5, i * 10.0)))
+            .First(p => InBlock(p) && p.DistanceMetersTo(point) > outside.DistanceMetersTo(point) + 300); // in the block, farther
+        Assert.False(InBlock(outside));
+        await world.WorkersWrittenAsync(1, at: (inside.Latitude, inside.Longitude));
+        await world.WorkersWrittenAsync(1, at: (outside.Latitude, outside.Longitude));
+        var anonymous = factory.CreateClient();
+        var url = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"/api/catalog/cities/{world.CityId}/items?latitude={point.Latitude}&longitude={point.Longitude}&sort=distance");
+        async Task<(HttpResponseMessage Response, double Km)> SearchAsync()
+        {
+            var response = await (await anonymous.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+            var item = Assert.Single((await response.ReadJsonAsync()).GetProperty("items").EnumerateArray());
+            return (response, item.GetProperty("nearestWorkerKm").GetDouble());
+        }
+
+        Assert.Equal(Math.Round(outside.DistanceMetersTo(point) / 1000, 2), (await SearchAsync()).Km);
+
+        await world.WorkersWrittenAsync(30);
+        var few = await SearchAsync();
+        await world.WorkersWrittenAsync(200, at: (Towards(point, 90, 6_000).Latitude, Towards(point, 90, 6_000).Longitude));
+        var many = await SearchAsync();
+
+        Assert.Equal(0, few.Km);
+        Assert.Equal(0, many.Km);
+        Assert.Equal(Header(few.Response, CosmosUsageHeaders.Requests), Header(many.Response, CosmosUsageHeaders.Requests));
+        Assert.Equal(Header(few.Response, CosmosUsageHeaders.ResponseBytes), Header(many.Response, CosmosUsageHeaders.ResponseBytes));
+    }
+
+    /// <summary>
     /// A worker stored before the geo index (no cells) is rewritten with them by the backfill timer — nothing else changes — and a
     /// second run has nothing to do; the worker is then found through the cells and booked.
     /// </summary>
