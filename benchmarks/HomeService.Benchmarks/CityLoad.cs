@@ -21,13 +21,13 @@ namespace HomeService.Benchmarks;
 /// over the city — half within 8 km of People's Square, a third 8–20 km out, the rest to 35 km — radii 3–15 km, a weekly
 /// plan of 8–10 h with lunch and one or two days off, 1–3 booked visits in the coming week), written straight into Cosmos
 /// with the app's own document types, on the local stack, served by the published local host with usage headers on.
-/// For each size, through HTTP as a customer would: availability over 7 and 30 days, "choose a worker" and auto-assigned
-/// bookings (of slots the availability calls offered), one call at a time, from 12 customers' addresses within 10 km of
+/// For each size, through HTTP as a customer would: availability over 7 and 30 days, "choose a worker", item search within
+/// 5 km of the customer's address sorted by distance, and auto-assigned bookings (of slots the availability calls offered), one call at a time, from 12 customers' addresses within 10 km of
 /// the centre. Per kind: p50 / p99 wall time at the client, Cosmos requests and KB per call (the app's own count, the
 /// X-Cosmos-Requests / X-Cosmos-Response-Bytes headers), the host's CPU per call (/proc utime+stime over the phase ÷
 /// calls, background pollers and the Durable engine included), the local Cosmos server's CPU per call (the stack's node
 /// process, same way; its query indexes are scripts/cosmos-index.mjs) and any non-2xx answer. --calls availability calls
-/// over 7 days, as many over 30 days and worker choices, half as many bookings. Prints a markdown table and the machine's load.
+/// over 7 days, as many over 30 days, worker choices and searches, half as many bookings. Prints a markdown table and the machine's load.
 ///
 ///   dotnet run --project benchmarks/HomeService.Benchmarks -c Release -- --load [--workers 500,5000,20000] [--calls 100] [--no-publish]
 ///
@@ -53,7 +53,7 @@ public static class CityLoad
 
     private sealed record Phase(string Name, int Workers, List<Call> Calls, double CpuMsPerCall, double ServerCpuMsPerCall);
 
-    private sealed record Customer(HttpClient Client, string AddressId);
+    private sealed record Customer(HttpClient Client, string AddressId, GeoPoint At);
 
     public static void Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
 
@@ -118,6 +118,8 @@ public static class CityLoad
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Zone).DateTime);
         string Availability(Customer c, int days) =>
             $"customer/availability?itemId={ItemId}&addressId={c.AddressId}&from={today:yyyy-MM-dd}&to={today.AddDays(days - 1):yyyy-MM-dd}";
+        static string Search(Customer c) => string.Create(CultureInfo.InvariantCulture,
+            $"catalog/cities/{CityId}/items?latitude={c.At.Latitude}&longitude={c.At.Longitude}&maxDistanceKm=5&sort=distance");
         var slots = new List<(Customer Customer, DateTimeOffset Start)>();
         var rng = new Random(size);
 
@@ -131,6 +133,7 @@ public static class CityLoad
                 _ = await TimedAsync(c.Client, HttpMethod.Get, Availability(c, 7));
                 _ = await TimedAsync(c.Client, HttpMethod.Get, Availability(c, 30));
                 _ = await TimedAsync(c.Client, HttpMethod.Get, $"customer/workers?itemId={ItemId}&addressId={c.AddressId}&sort={WorkerSorts[(round + i) % WorkerSorts.Length]}");
+                _ = await TimedAsync(c.Client, HttpMethod.Get, Search(c));
             }
         }
 
@@ -157,6 +160,11 @@ public static class CityLoad
                 var c = customers[i % customers.Count];
                 var sort = WorkerSorts[i % WorkerSorts.Length];
                 return (await TimedAsync(c.Client, HttpMethod.Get, $"customer/workers?itemId={ItemId}&addressId={c.AddressId}&sort={sort}")).Call;
+            }),
+            await PhaseAsync("search items within 5 km", size, (hostPid, serverPid), calls, async i =>
+            {
+                var c = customers[i % customers.Count];
+                return (await TimedAsync(c.Client, HttpMethod.Get, Search(c))).Call;
             }),
         };
         var offered = slots.DistinctBy(s => (s.Customer.AddressId, s.Start)).OrderBy(_ => rng.Next()).ToList();
@@ -270,7 +278,7 @@ public static class CityLoad
                 contactName = "王女士", contactPhone = "13812345678", cityId = CityId, detail = $"测试地址 {i}", latitude = at.Latitude, longitude = at.Longitude,
             });
             var address = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-            customers.Add(new Customer(client, address));
+            customers.Add(new Customer(client, address, at));
         }
 
         return customers;
