@@ -227,6 +227,37 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
         Assert.Equal(Header(before, CosmosUsageHeaders.ResponseBytes), Header(after, CosmosUsageHeaders.ResponseBytes));
     }
 
+    private static readonly GeoPoint Point = new(BookingWorld.Center.Lat, BookingWorld.Center.Lng);
+
+    private static GeoPoint Towards(GeoPoint from, double degrees, double meters) => new(
+        from.Latitude + meters * Math.Cos(degrees * Math.PI / 180) / GeoPoint.MetersPerDegree,
+        from.Longitude + meters * Math.Sin(degrees * Math.PI / 180) / (GeoPoint.MetersPerDegree * Math.Cos(from.Latitude * Math.PI / 180)));
+
+    private static bool InBlock(GeoPoint p) =>
+        GeoCells.Neighborhood(Point, GeoCells.InnerRingPrecision).Contains(GeoCells.Encode(p, GeoCells.InnerRingPrecision));
+
+    /// <summary>Just past the north edge of the point's precision-6 block, and a point in the block 300 m farther than that.</summary>
+    private static (GeoPoint Outside, GeoPoint Inside) AroundTheBlockEdge()
+    {
+        var edge = Enumerable.Range(1, 300).Select(i => i * 10.0).First(m => !InBlock(Towards(Point, 0, m)));
+        var outside = Towards(Point, 0, edge + 50);
+        Assert.False(InBlock(outside));
+        return (outside, InBlockFartherThan(outside.DistanceMetersTo(Point) + 300));
+    }
+
+    private static GeoPoint InBlockFartherThan(double meters) =>
+        Enumerable.Range(0, 72).SelectMany(a => Enumerable.Range(1, 300).Select(i => Towards(Point, a * 5, i * 10.0)))
+            .First(p => InBlock(p) && p.DistanceMetersTo(Point) > meters);
+
+    private async Task<(HttpResponseMessage Response, double Km)> SearchNearAsync(BookingWorld world)
+    {
+        var url = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"/api/catalog/cities/{world.CityId}/items?latitude={Point.Latitude}&longitude={Point.Longitude}&sort=distance");
+        var response = await (await factory.CreateClient().GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
+        var item = Assert.Single((await response.ReadJsonAsync()).GetProperty("items").EnumerateArray());
+        return (response, item.GetProperty("nearestWorkerKm").GetDouble());
+    }
+
     /// <summary>
     /// Search near a point reads the workers around it, not the city: 30 workers at the point, then 200 more 6 km away
     /// (covering it, offering the same item, but farther than the nearest) — the search makes the same requests and reads the
@@ -237,40 +268,46 @@ public sealed class ManyCandidatesTests(BookingFactory factory)
     public async Task Search_near_a_point_reads_the_workers_around_it_and_finds_the_nearest_outside_the_block_too()
     {
         var world = await BookingWorld.StartAsync(factory);
-        var point = new GeoPoint(BookingWorld.Center.Lat, BookingWorld.Center.Lng);
-        var block = GeoCells.Neighborhood(point, GeoCells.InnerRingPrecision).ToHashSet(StringComparer.Ordinal);
-        static GeoPoint Towards(GeoPoint from, double degrees, double meters) => new(
-            from.Latitude + meters * Math.Cos(degrees * Math.PI / 180) / GeoPoint.MetersPerDegree,
-            from.Longitude + meters * Math.Sin(degrees * Math.PI / 180) / (GeoPoint.MetersPerDegree * Math.Cos(from.Latitude * Math.PI / 180)));
-        bool InBlock(GeoPoint p) => block.Contains(GeoCells.Encode(p, GeoCells.InnerRingPrecision));
-        var edge = Enumerable.Range(1, 300).Select(i => i * 10.0).First(m => !InBlock(Towards(point, 0, m)));
-        var outside = Towards(point, 0, edge + 50); // just past the block's north edge
-        var inside = Enumerable.Range(0, 72).SelectMany(a => Enumerable.Range(1, 300).Select(i => Towards(point, a * 5, i * 10.0)))
-            .First(p => InBlock(p) && p.DistanceMetersTo(point) > outside.DistanceMetersTo(point) + 300); // in the block, farther
-        Assert.False(InBlock(outside));
+        var (outside, inside) = AroundTheBlockEdge();
         await world.WorkersWrittenAsync(1, at: (inside.Latitude, inside.Longitude));
         await world.WorkersWrittenAsync(1, at: (outside.Latitude, outside.Longitude));
-        var anonymous = factory.CreateClient();
-        var url = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"/api/catalog/cities/{world.CityId}/items?latitude={point.Latitude}&longitude={point.Longitude}&sort=distance");
-        async Task<(HttpResponseMessage Response, double Km)> SearchAsync()
-        {
-            var response = await (await anonymous.GetAsync(url)).EnsureStatusAsync(HttpStatusCode.OK);
-            var item = Assert.Single((await response.ReadJsonAsync()).GetProperty("items").EnumerateArray());
-            return (response, item.GetProperty("nearestWorkerKm").GetDouble());
-        }
 
-        Assert.Equal(Math.Round(outside.DistanceMetersTo(point) / 1000, 2), (await SearchAsync()).Km);
+        Assert.Equal(Math.Round(outside.DistanceMetersTo(Point) / 1000, 2), (await SearchNearAsync(world)).Km);
 
         await world.WorkersWrittenAsync(30);
-        var few = await SearchAsync();
-        await world.WorkersWrittenAsync(200, at: (Towards(point, 90, 6_000).Latitude, Towards(point, 90, 6_000).Longitude));
-        var many = await SearchAsync();
+        var few = await SearchNearAsync(world);
+        var east = Towards(Point, 90, 6_000);
+        await world.WorkersWrittenAsync(200, at: (east.Latitude, east.Longitude));
+        var many = await SearchNearAsync(world);
 
         Assert.Equal(0, few.Km);
         Assert.Equal(0, many.Km);
         Assert.Equal(Header(few.Response, CosmosUsageHeaders.Requests), Header(many.Response, CosmosUsageHeaders.Requests));
         Assert.Equal(Header(few.Response, CosmosUsageHeaders.ResponseBytes), Header(many.Response, CosmosUsageHeaders.ResponseBytes));
+    }
+
+    /// <summary>
+    /// A block with more workers than its first read takes: that read (the first by id, all 500 m or more away) gives a distance,
+    /// the rest of the block is read only for who is nearer — the worker at the point, whose id sorts last, is found — and 100
+    /// more workers farther away add no bytes.
+    /// </summary>
+    [Fact]
+    public async Task Search_in_a_dense_block_finds_the_nearest_worker_past_the_first_read_and_reads_no_more_as_the_block_fills()
+    {
+        var world = await BookingWorld.StartAsync(factory);
+        var near = InBlockFartherThan(500);
+        var farther = InBlockFartherThan(near.DistanceMetersTo(Point) * 1.2);
+        await world.WorkersWrittenAsync(NearbyOffers.BlockRows, at: (near.Latitude, near.Longitude), idPrefix: "wkr_a");
+        await world.WorkersWrittenAsync(10, at: (farther.Latitude, farther.Longitude), idPrefix: "wkr_b");
+        await world.WorkersWrittenAsync(1, idPrefix: "wkr_z");
+
+        var dense = await SearchNearAsync(world);
+        await world.WorkersWrittenAsync(100, at: (farther.Latitude, farther.Longitude), idPrefix: "wkr_b");
+        var denser = await SearchNearAsync(world);
+
+        Assert.Equal(0, dense.Km);
+        Assert.Equal(0, denser.Km);
+        Assert.Equal(Header(dense.Response, CosmosUsageHeaders.ResponseBytes), Header(denser.Response, CosmosUsageHeaders.ResponseBytes));
     }
 
     /// <summary>
