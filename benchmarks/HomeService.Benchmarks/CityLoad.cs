@@ -22,12 +22,13 @@ namespace HomeService.Benchmarks;
 /// plan of 8–10 h with lunch and one or two days off, 1–3 booked visits in the coming week), written straight into Cosmos
 /// with the app's own document types, on the local stack, served by the published local host with usage headers on.
 /// For each size, through HTTP as a customer would: availability over 7 and 30 days, "choose a worker", item search within
-/// 5 km of the customer's address sorted by distance, and auto-assigned bookings (of slots the availability calls offered), one call at a time, from 12 customers' addresses within 10 km of
-/// the centre. Per kind: p50 / p99 wall time at the client, Cosmos requests and KB per call (the app's own count, the
+/// 5 km of the customer's address sorted by distance, and auto-assigned bookings (of slots the availability calls offered),
+/// one call at a time, from 12 customers' addresses within 10 km of the centre. Per kind: p50 / p99 wall time at the client, Cosmos requests and KB per call (the app's own count, the
 /// X-Cosmos-Requests / X-Cosmos-Response-Bytes headers), the host's CPU per call (/proc utime+stime over the phase ÷
 /// calls, background pollers and the Durable engine included), the local Cosmos server's CPU per call (the stack's node
 /// process, same way; its query indexes are scripts/cosmos-index.mjs) and any non-2xx answer. --calls availability calls
-/// over 7 days, as many over 30 days, worker choices and searches, half as many bookings. Prints a markdown table and the machine's load.
+/// over 7 days, as many over 30 days, worker choices and searches, half as many bookings. Prints a markdown table and the
+/// machine's load.
 ///
 ///   dotnet run --project benchmarks/HomeService.Benchmarks -c Release -- --load [--workers 500,5000,20000] [--calls 100] [--no-publish]
 ///

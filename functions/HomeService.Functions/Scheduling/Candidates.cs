@@ -99,12 +99,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
             var text = $"SELECT TOP {top} {select} FROM c WHERE {where}" + (seen.Count == 0 ? "" : " AND NOT ARRAY_CONTAINS(@seen, c.id)") +
                        (field is null ? "" : $" AND ARRAY_CONTAINS(@ring, c.{field})") +
                        (cutoff is null ? "" : " AND (ARRAY_CONTAINS(@inner, c.homeCell6) OR c.id <= @cutoff)") + " ORDER BY c.id";
-            var query = new QueryDefinition(text);
-            foreach (var (name, value) in parameters)
-            {
-                query = query.WithParameter(name, value);
-            }
-
+            var query = new QueryDefinition(text).WithParameters(parameters);
             query = seen.Count == 0 ? query : query.WithParameter("@seen", seen.ToArray());
             query = field is null ? query : query.WithParameter("@ring", GeoCells.Neighborhood(point, precision));
             query = cutoff is null ? query : query.WithParameter("@inner", GeoCells.Neighborhood(point, GeoCells.InnerRingPrecision)).WithParameter("@cutoff", cutoff);
@@ -267,12 +262,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
     public async Task<IReadOnlyList<Candidate>> ForAsync(string cityId, string itemId, string workerId, DateTimeOffset now, CancellationToken ct)
     {
         var (where, parameters) = Filter(cityId, itemId, workerId, null);
-        var query = new QueryDefinition($"SELECT * FROM c WHERE {where}");
-        foreach (var (name, value) in parameters)
-        {
-            query = query.WithParameter(name, value);
-        }
-
+        var query = new QueryDefinition($"SELECT * FROM c WHERE {where}").WithParameters(parameters);
         var workers = (await db.Workers.QueryAllAsync<WorkerDocument>(query, workerId, ct)).Where(w => w.HomeBase is not null).ToList();
         var (plans, calendars) = await schedules.ForWorkersAsync([.. workers.Select(w => w.Id)], null, ct);
         return [.. workers.Select(w => Of(w, plans, calendars, now, complete: true))];
@@ -304,14 +294,7 @@ public sealed class Candidates(CosmosDb db, WorkerSchedules schedules, CatalogSt
 
         if (near is { } point)
         {
-            var keys = GeoCells.Keys(point);
-            where += " AND (NOT IS_DEFINED(c.geoCells) OR " + string.Join(" OR ", keys.Select((_, i) => $"ARRAY_CONTAINS(c.geoCells, @cell{i})")) + ")";
-            for (var i = 0; i < keys.Count; i++)
-            {
-                parameters[$"@cell{i}"] = keys[i];
-            }
-
-            where += " AND " + WorkerReach.Condition(point, parameters);
+            where += " AND " + WorkerReach.Covering(point, parameters, orWithoutCells: true);
         }
 
         return (where, parameters);

@@ -28,27 +28,16 @@ public sealed class NearbyOffers(CosmosDb db)
     /// <summary>Item id → km from the point to the nearest covering worker's home base who offers it.</summary>
     public async Task<Dictionary<string, double>> NearestByItemAsync(string cityId, GeoPoint point, CancellationToken ct)
     {
-        var keys = GeoCells.Keys(point);
         var parameters = new Dictionary<string, object>
         {
             ["@approved"] = "approved", ["@city"] = cityId, ["@block"] = GeoCells.Neighborhood(point, GeoCells.InnerRingPrecision),
         };
-        for (var i = 0; i < keys.Count; i++)
-        {
-            parameters[$"@cell{i}"] = keys[i];
-        }
-
-        var covering = "c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND (" +
-                       string.Join(" OR ", keys.Select((_, i) => $"ARRAY_CONTAINS(c.geoCells, @cell{i})")) + ") AND " + WorkerReach.Condition(point, parameters);
+        var covering = "c.type = 'worker' AND c.status = @approved AND c.accepting = true AND c.cityId = @city AND " +
+                       WorkerReach.Covering(point, parameters, orWithoutCells: false);
         var inBlock = covering + " AND ARRAY_CONTAINS(@block, c.homeCell6)";
         var meters = new Dictionary<string, double>(StringComparer.Ordinal);
 
-        var first = new QueryDefinition($"SELECT TOP {BlockRows} {Projection} FROM c WHERE {inBlock} ORDER BY c.id");
-        foreach (var (name, value) in parameters)
-        {
-            first = first.WithParameter(name, value);
-        }
-
+        var first = new QueryDefinition($"SELECT TOP {BlockRows} {Projection} FROM c WHERE {inBlock} ORDER BY c.id").WithParameters(parameters);
         var firstRows = await db.Workers.QueryAllAsync<NearbyWorker>(first, null, ct);
         Take(firstRows, point, meters);
         if (firstRows.Count == BlockRows)

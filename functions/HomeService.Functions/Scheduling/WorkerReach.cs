@@ -15,6 +15,23 @@ public static class WorkerReach
     /// <summary>How much wider than a worker's radius the query's check is.</summary>
     public const double Slack = 1.01;
 
+    /// <summary>
+    /// Workers (alias <c>c</c>) who cover the point: their geohash cells contain it (<see cref="GeoCells.Keys"/>; with
+    /// <paramref name="orWithoutCells"/> also workers written before cells existed, until the backfill timer writes them) and
+    /// their radius reaches it (<see cref="Condition"/>). Its parameters go into <paramref name="parameters"/>.
+    /// </summary>
+    public static string Covering(GeoPoint point, IDictionary<string, object> parameters, bool orWithoutCells)
+    {
+        var keys = GeoCells.Keys(point);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            parameters[$"@cell{i}"] = keys[i];
+        }
+
+        return "(" + (orWithoutCells ? "NOT IS_DEFINED(c.geoCells) OR " : "") +
+               string.Join(" OR ", keys.Select((_, i) => $"ARRAY_CONTAINS(c.geoCells, @cell{i})")) + ") AND " + Condition(point, parameters);
+    }
+
     /// <summary>The condition on the worker alias <c>c</c>; its parameters (@reachLat, @reachLng, @reachLatM, @reachLngM, @reachKmM) go into <paramref name="parameters"/>.</summary>
     public static string Condition(GeoPoint point, IDictionary<string, object> parameters)
     {

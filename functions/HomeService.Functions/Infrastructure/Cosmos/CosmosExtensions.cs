@@ -8,6 +8,17 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? ContinuationToken);
 
 public static class CosmosExtensions
 {
+    /// <summary>Every name → value of <paramref name="parameters"/> as a parameter of the query.</summary>
+    public static QueryDefinition WithParameters<TValue>(this QueryDefinition query, IEnumerable<KeyValuePair<string, TValue>> parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            query = query.WithParameter(name, value);
+        }
+
+        return query;
+    }
+
     /// <summary>Cosmos refuses ids longer than 255 characters or holding '/', '\\', '?' or '#'; no stored document has one.</summary>
     public static bool IsStorableId(string? id) =>
         !string.IsNullOrEmpty(id) && id.Length <= 255 && id.IndexOfAny(['/', '\\', '?', '#']) < 0;
@@ -47,12 +58,8 @@ public static class CosmosExtensions
         var after = ContinuationTokens.Unwrap(continuationToken, fingerprint);
         var filter = after is null ? where : $"({where}) AND c.{keyField} {(descending ? "<" : ">")} @after";
         // One row beyond the page tells whether there is a next page, so the last page never comes back empty.
-        var query = new QueryDefinition($"SELECT TOP {pageSize + 1} * FROM c WHERE {filter} ORDER BY c.{keyField} {(descending ? "DESC" : "ASC")}");
-        foreach (var (name, value) in parameters)
-        {
-            query = query.WithParameter(name, value);
-        }
-
+        var query = new QueryDefinition($"SELECT TOP {pageSize + 1} * FROM c WHERE {filter} ORDER BY c.{keyField} {(descending ? "DESC" : "ASC")}")
+            .WithParameters(parameters);
         if (after is not null)
         {
             query = query.WithParameter("@after", after);
@@ -87,12 +94,7 @@ public static class CosmosExtensions
         while (true)
         {
             var filter = after is null ? where : $"({where}) AND c.{keyField} > @after";
-            var query = new QueryDefinition($"SELECT TOP {KeysetChunk} {select} FROM c WHERE {filter} ORDER BY c.{keyField}");
-            foreach (var (name, value) in parameters)
-            {
-                query = query.WithParameter(name, value);
-            }
-
+            var query = new QueryDefinition($"SELECT TOP {KeysetChunk} {select} FROM c WHERE {filter} ORDER BY c.{keyField}").WithParameters(parameters);
             if (after is not null)
             {
                 query = query.WithParameter("@after", after);
